@@ -1,0 +1,13 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from accounts.tables import ApiToken, LoginAttempt, Notification, User
+
+APP_CONFIG = AppConfig(
+    app_name="accounts",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[User, ApiToken, LoginAttempt, Notification],
+    migration_dependencies=["core.piccolo_app"],
+    commands=[],
+)

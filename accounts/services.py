@@ -1,0 +1,134 @@
+"""Account services: sign-in, tokens, creating users, the inbox."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from accounts import passwords, throttle
+from accounts.guards import CurrentUser, token_digest
+from accounts.policy import ROLES_WITH_DISTRICT, Role
+from accounts.tables import ApiToken, LoginAttempt, Notification, User
+from core.db import write_transaction
+from core.districts import is_district
+from core.errors import Invalid, TooManyAttempts
+from core.jobs import dispatch, promise_job
+
+TOKEN_LIFETIME = timedelta(days=30)
+BAD_CREDENTIALS = "Wrong username or password."
+
+
+async def authenticate(username: str, password: str) -> CurrentUser:
+    """The user with these credentials, or `Invalid` with one message for unknown name and wrong password."""
+    name = username.strip().lower()
+    now = datetime.now(UTC)
+    failures = await LoginAttempt.select(LoginAttempt.at).where(
+        (LoginAttempt.username == name)
+        & (LoginAttempt.succeeded == False)  # noqa: E712
+        & (LoginAttempt.at > now - throttle.WINDOW)
+    )
+    if (wait := throttle.locked_for([row["at"] for row in failures], now)) is not None:
+        raise TooManyAttempts(minutes=max(1, round(wait.total_seconds() / 60)))
+    row = await User.select().where((User.username == name) & (User.is_active == True)).first()  # noqa: E712
+    # Argon2 is deliberately slow: keep it off the event loop.
+    ok = await asyncio.to_thread(passwords.verify_password, row["password_hash"] if row else None, password)
+    await LoginAttempt.insert(LoginAttempt(username=name[:64], succeeded=ok, at=now))
+    if not ok or row is None:
+        raise Invalid({"password": BAD_CREDENTIALS}, BAD_CREDENTIALS)
+    return CurrentUser(
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=Role(row["role"]),
+        district=row["district"],
+    )
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+
+
+async def issue_token(user: CurrentUser) -> IssuedToken:
+    token = secrets.token_urlsafe(32)
+    expires_at = datetime.now(UTC) + TOKEN_LIFETIME
+    await ApiToken.insert(ApiToken(user=user.id, token_hash=token_digest(token), expires_at=expires_at))
+    return IssuedToken(token=token, expires_at=expires_at)
+
+
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    display_name: str
+    password: str
+    role: str
+    district: str = ""
+
+
+def validate_new_user(data: NewUser) -> dict[str, str]:
+    """Field -> message id for everything wrong with `data`."""
+    errors: dict[str, str] = {}
+    username = data.username.strip().lower()
+    if not username or not username.replace("_", "").replace("-", "").isalnum() or not username.isascii():
+        errors["username"] = "Use letters, digits, '-' or '_' for the username."
+    if not data.display_name.strip():
+        errors["display_name"] = "This field is required."
+    if (problem := passwords.password_problem(data.password)) is not None:
+        errors["password"] = problem
+    if data.role not in Role.__members__.values():
+        errors["role"] = "Choose a role."
+    elif Role(data.role) in ROLES_WITH_DISTRICT and not is_district(data.district):
+        errors["district"] = "Choose a district."
+    return errors
+
+
+async def create_user(data: NewUser) -> int:
+    """Create an account and promise its welcome notification; returns the new user's id."""
+    if errors := validate_new_user(data):
+        raise Invalid(errors)
+    username = data.username.strip().lower()
+    password_hash = await asyncio.to_thread(passwords.hash_password, data.password)
+    role = Role(data.role)
+    async with write_transaction():
+        if await User.exists().where(User.username == username):
+            raise Invalid({"username": "This username is taken."})
+        rows = await User.insert(
+            User(
+                username=username,
+                display_name=data.display_name.strip(),
+                password_hash=password_hash,
+                role=role,
+                district=data.district if role in ROLES_WITH_DISTRICT else "",
+            )
+        ).returning(User.id)
+        user_id: int = rows[0]["id"]
+        job_id = f"welcome-{user_id}"
+        await promise_job("accounts.jobs.send_welcome_notification", [user_id], job_id)
+    await dispatch([job_id])
+    return user_id
+
+
+async def list_users(page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
+    rows = await (
+        User.select(User.id, User.username, User.display_name, User.role, User.district, User.created_at)
+        .order_by(User.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return rows, await User.count()
+
+
+async def inbox(user: CurrentUser, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
+    where = Notification.user == user.id
+    rows = await (
+        Notification.select()
+        .where(where)
+        .order_by(Notification.created_at, ascending=False)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return rows, await Notification.count().where(where)

@@ -1,0 +1,56 @@
+"""Tables of accounts: users, API tokens, login attempts and the in-app inbox."""
+
+from __future__ import annotations
+
+from piccolo.columns import Boolean, ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from accounts.policy import Role
+
+
+class User(Table, tablename="accounts_user"):
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+    username = Varchar(length=64, unique=True, index=True)
+    display_name = Varchar(length=100)
+    password_hash = Varchar(length=200)
+    role = Varchar(length=20, choices=Role)
+    district = Varchar(length=6, default="", help_text="GB/T 2260 code; brokers and district officers only")
+    town = Varchar(length=100, default="", help_text="broker's town or township")
+    certificate_no = Varchar(length=50, default="", help_text="broker's certificate number")
+    is_active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApiToken(Table, tablename="accounts_api_token"):
+    """A bearer token for API clients; only its SHA-256 is stored."""
+
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+
+    user = ForeignKey(references=User, null=False)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+
+
+class LoginAttempt(Table, tablename="accounts_login_attempt"):
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+    username = Varchar(length=64, index=True, help_text="as typed, lower-cased")
+    succeeded = Boolean(default=False)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class Notification(Table, tablename="accounts_notification"):
+    """A message in a user's in-app inbox."""
+
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+
+    user = ForeignKey(references=User, null=False, index=True)
+    kind = Varchar(length=50)
+    subject = Varchar(length=200)
+    body = Text(default="")
+    dedupe_key = Varchar(
+        length=200, unique=True, help_text="one notification per event, however often its job runs"
+    )
+    created_at = Timestamptz(default=TimestamptzNow())
+    read_at = Timestamptz(null=True, default=None)

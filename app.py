@@ -1,0 +1,98 @@
+"""The one place the Litestar app is assembled."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from piccolo.engine.postgres import PostgresEngine
+
+from accounts.api import AuthApi, NotificationApi
+from accounts.controllers import AccountController, UserAdminController
+from accounts.guards import CurrentUserMiddleware, authorize
+from casework.api import CaseApi, NeedFilingApi
+from casework.controllers import CaseController, NeedFilingController
+from casework.presentation import TEMPLATE_GLOBALS as CASEWORK_GLOBALS
+from core.config import ROOT, settings
+from core.db import engine
+from core.health import health
+from core.sessions import DatabaseSessionStore, session_config
+from core.web import EXCEPTION_HANDLERS, make_template_config
+from enterprises.api import EnterpriseApi
+from enterprises.controllers import EnterpriseController
+from enterprises.presentation import TEMPLATE_GLOBALS as ENTERPRISE_GLOBALS
+from experts.api import ExpertApi, ExpertController
+
+CSRF_COOKIE = "fuchi_csrf"
+
+
+async def open_database_pool() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(min_size=1, max_size=10)
+
+
+async def close_database_pool() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.close_connection_pool()
+
+
+def create_app(secure_cookies: bool = False) -> Litestar:
+    """Build the web app; tests build their own so that each gets a fresh one."""
+    sessions = session_config(secure_cookie=secure_cookies)
+    return Litestar(
+        route_handlers=[
+            health,
+            AccountController,
+            UserAdminController,
+            EnterpriseController,
+            NeedFilingController,
+            CaseController,
+            ExpertController,
+            AuthApi,
+            NotificationApi,
+            EnterpriseApi,
+            NeedFilingApi,
+            CaseApi,
+            ExpertApi,
+            create_static_files_router(
+                path="/static", directories=[ROOT / "static"], opt={"action": "public"}
+            ),
+        ],
+        middleware=[sessions.middleware, DefineMiddleware(CurrentUserMiddleware)],
+        guards=[authorize],
+        stores={"sessions": DatabaseSessionStore()},
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=CSRF_COOKIE,
+            cookie_httponly=False,
+            cookie_secure=secure_cookies,
+            exclude=["/api/", "/health", "/schema"],
+        ),
+        template_config=make_template_config({**ENTERPRISE_GLOBALS, **CASEWORK_GLOBALS}),
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_startup=[open_database_pool],
+        on_shutdown=[close_database_pool],
+        openapi_config=OpenAPIConfig(
+            title="Fuchi API",
+            version="1",
+            description="Case management for returning migrant-worker entrepreneurs (扶持).",
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(
+                        type="http", scheme="bearer", description="POST /api/v1/auth/token"
+                    )
+                }
+            ),
+        ),
+        logging_config=LoggingConfig(log_exceptions="never"),  # core.web logs the unexpected ones,
+    )
+
+
+app = create_app(secure_cookies=False)

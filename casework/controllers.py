@@ -1,0 +1,139 @@
+"""Pages of casework: filing a need, my cases, the district queue, one case."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from accounts.guards import current_user
+from accounts.policy import Action, Role
+from casework import services
+from casework.workflow import CaseState
+from core.districts import DISTRICTS
+from core.errors import Invalid
+from core.pagination import PageRequest
+from core.web import page
+from enterprises.classification import NeedCategory, Urgency
+from enterprises.services import get_enterprise, needs_of
+
+PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=100000)]
+StateFilter = Annotated[str, QueryParameter(name="state")]
+
+
+class NeedFilingController(Controller):
+    @post("/enterprises/{enterprise_id:int}/needs", opt={"action": Action.FILE_NEED})
+    async def file_need(
+        self,
+        request: Request[Any, Any, Any],
+        enterprise_id: FromPath[int],
+        data: URLEncodedBody[dict[str, str]],
+    ) -> Template | Redirect:
+        actor = current_user(request).actor
+        try:
+            case_id = await services.file_need(actor, enterprise_id, data)
+        except Invalid as error:
+            enterprise = await get_enterprise(actor, enterprise_id)
+            return page(
+                request,
+                "enterprises/detail.html",
+                status_code=400,
+                enterprise=enterprise,
+                needs=await needs_of(enterprise_id),
+                registered=False,
+                values=data,
+                errors=error.errors,
+                categories=list(NeedCategory),
+                urgencies=list(Urgency),
+            )
+        return Redirect(f"/cases/{case_id}?filed=1")
+
+
+class CaseController(Controller):
+    path = "/cases"
+
+    @get("/mine", opt={"action": Action.VIEW_MY_CASES})
+    async def my_cases(
+        self, request: Request[Any, Any, Any], state_filter: StateFilter = "", page_number: PageNumber = 1
+    ) -> Template:
+        user = current_user(request)
+        found = await services.list_cases(
+            user.actor,
+            services.CaseFilter(state=state_filter, filed_by=user.id),
+            PageRequest(page=page_number),
+        )
+        return page(
+            request,
+            "casework/list.html",
+            page=found,
+            title="My cases",
+            state=state_filter,
+            states=list(CaseState),
+            districts=[],
+            district="",
+            counts={},
+        )
+
+    @get("/queue", opt={"action": Action.VIEW_CASE_QUEUE})
+    async def queue(
+        self,
+        request: Request[Any, Any, Any],
+        state_filter: StateFilter = "submitted",
+        district: FromQuery[str] = "",
+        page_number: PageNumber = 1,
+    ) -> Template:
+        user = current_user(request)
+        actor = user.actor
+        found = await services.list_cases(
+            actor, services.CaseFilter(state=state_filter, district=district), PageRequest(page=page_number)
+        )
+        return page(
+            request,
+            "casework/list.html",
+            page=found,
+            title="Case queue",
+            state=state_filter,
+            states=list(CaseState),
+            districts=DISTRICTS if user.role is Role.CITY_OFFICER else [],
+            district=district,
+            counts=await services.count_by_state(actor),
+        )
+
+    @get("/{case_id:int}", opt={"action": Action.VIEW_CASES})
+    async def show(
+        self, request: Request[Any, Any, Any], case_id: FromPath[int], filed: FromQuery[str] = ""
+    ) -> Template:
+        actor = current_user(request).actor
+        case = await services.get_case(actor, case_id)
+        events = await services.case_events(actor, case_id)
+        return page(request, "casework/detail.html", case=case, events=events, filed=bool(filed), errors={})
+
+    @post("/{case_id:int}/transitions", opt={"action": Action.TRANSITION_CASE})
+    async def transition(
+        self, request: Request[Any, Any, Any], case_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Template | Redirect:
+        actor = current_user(request).actor
+        try:
+            version = int(data.get("version", "0"))
+        except ValueError:
+            version = 0
+        try:
+            await services.transition_case(
+                actor, case_id, data.get("transition", ""), version, data.get("reason", "")
+            )
+        except Invalid as error:
+            case = await services.get_case(actor, case_id)
+            events = await services.case_events(actor, case_id)
+            return page(
+                request,
+                "casework/detail.html",
+                status_code=400,
+                case=case,
+                events=events,
+                filed=False,
+                errors=error.errors,
+                values=data,
+            )
+        return Redirect(f"/cases/{case_id}")

@@ -1,0 +1,179 @@
+"""Case services: file a need as a case, list and read cases within reach, move them on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from accounts.policy import Actor, case_scope, in_scope
+from accounts.scoping import scope_where
+from casework.tables import Case, CaseEvent, CaseNeed
+from casework.workflow import (
+    CaseFacts,
+    CaseState,
+    Priority,
+    Transition,
+    available_transitions,
+    check_transition,
+)
+from core.db import write_transaction
+from core.errors import Conflict, Invalid, NotFound
+from core.pagination import Page, PageRequest
+from enterprises.classification import Urgency
+from enterprises.intake import clean_need
+from enterprises.services import add_need, get_enterprise
+
+# A need's urgency sets the case's first priority; the officer may change it at triage later.
+_PRIORITY_OF = {
+    Urgency.LOW: Priority.LOW,
+    Urgency.NORMAL: Priority.NORMAL,
+    Urgency.HIGH: Priority.HIGH,
+    Urgency.URGENT: Priority.URGENT,
+}
+
+
+async def file_need(actor: Actor, enterprise_id: int, form: Mapping[str, str], as_draft: bool = False) -> int:
+    """File a need of an enterprise the broker may see as a submitted (or draft) case; returns the case id."""
+    enterprise = await get_enterprise(actor, enterprise_id)
+    draft = clean_need(form)
+    state = CaseState.DRAFT if as_draft else CaseState.SUBMITTED
+    async with write_transaction():
+        need_id = await add_need(enterprise_id, draft, filed_by=actor.user_id)
+        rows = await Case.insert(
+            Case(
+                enterprise=enterprise_id,
+                filed_by=actor.user_id,
+                district=enterprise["district"],
+                priority=_PRIORITY_OF[draft.urgency],
+                state=state,
+            )
+        ).returning(Case.id)
+        case_id: int = rows[0]["id"]
+        await CaseNeed.insert(CaseNeed(case=case_id, need=need_id))
+        await CaseEvent.insert(
+            CaseEvent(case=case_id, actor=actor.user_id, kind="filed", from_state="", to_state=state)
+        )
+    return case_id
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    state: str = ""
+    district: str = ""
+    filed_by: int | None = None
+
+
+_LIST_COLUMNS = (
+    Case.id,
+    Case.state,
+    Case.priority,
+    Case.district,
+    Case.created_at,
+    Case.version,
+    Case.filed_by,
+    Case.enterprise.id.as_alias("enterprise_id"),
+    Case.enterprise.name.as_alias("enterprise_name"),
+    Case.enterprise.town.as_alias("town"),
+    Case.filed_by.display_name.as_alias("filed_by_name"),
+)
+
+
+def _conditions(actor: Actor, filters: CaseFilter) -> list[Any]:
+    conditions = [scope_where(case_scope(actor), Case.district, Case.filed_by)]
+    if filters.state:
+        if filters.state not in CaseState.__members__.values():
+            raise Invalid({"state": "Unknown state."})
+        conditions.append(Case.state == filters.state)
+    if filters.district:
+        conditions.append(Case.district == filters.district)
+    if filters.filed_by is not None:
+        conditions.append(Case.filed_by == filters.filed_by)
+    return [c for c in conditions if c is not None]
+
+
+async def list_cases(actor: Actor, filters: CaseFilter, request: PageRequest) -> Page[dict[str, Any]]:
+    """Cases the actor may see, newest first, one page of them."""
+    query = Case.select(*_LIST_COLUMNS).order_by(Case.id, ascending=False)
+    count = Case.count()
+    for condition in _conditions(actor, filters):
+        query = query.where(condition)
+        count = count.where(condition)
+    rows = await query.limit(request.per_page).offset(request.offset)
+    return Page(items=rows, request=request, total=await count)
+
+
+async def count_by_state(actor: Actor) -> dict[str, int]:
+    """How many cases of each state the actor may see."""
+    query = Case.select(Case.state, Case.id.count().as_alias("n")).group_by(Case.state)  # type: ignore[attr-defined]
+    where = scope_where(case_scope(actor), Case.district, Case.filed_by)
+    if where is not None:
+        query = query.where(where)
+    return {row["state"]: row["n"] for row in await query}
+
+
+async def get_case(actor: Actor, case_id: int) -> dict[str, Any]:
+    """One case the actor may see, with its needs and the transitions open to him."""
+    row = await Case.select(*_LIST_COLUMNS, Case.updated_at).where(Case.id == case_id).first()
+    if row is None or not in_scope(case_scope(actor), district=row["district"], owner_id=row["filed_by"]):
+        raise NotFound()
+    needs = await CaseNeed.select(
+        CaseNeed.need.id.as_alias("id"),
+        CaseNeed.need.category.as_alias("category"),
+        CaseNeed.need.description.as_alias("description"),
+        CaseNeed.need.urgency.as_alias("urgency"),
+        CaseNeed.need.amount_sought.as_alias("amount_sought"),
+    ).where(CaseNeed.case == case_id)
+    facts = CaseFacts(state=CaseState(row["state"]), filed_by=row["filed_by"])
+    return {**row, "needs": needs, "transitions": available_transitions(facts, actor)}
+
+
+async def case_events(actor: Actor, case_id: int) -> list[dict[str, Any]]:
+    await get_case(actor, case_id)
+    return (
+        await CaseEvent.select(
+            CaseEvent.id,
+            CaseEvent.kind,
+            CaseEvent.from_state,
+            CaseEvent.to_state,
+            CaseEvent.note,
+            CaseEvent.created_at,
+            CaseEvent.actor.display_name.as_alias("actor_name"),
+        )
+        .where(CaseEvent.case == case_id)
+        .order_by(CaseEvent.id)
+    )
+
+
+async def transition_case(
+    actor: Actor, case_id: int, transition: str, expected_version: int, reason: str = ""
+) -> CaseState:
+    """Move a case on, if the workflow allows it and nobody changed the case since `expected_version`."""
+    if transition not in Transition.__members__.values():
+        raise Invalid({"transition": "Unknown action."})
+    case = await get_case(actor, case_id)
+    facts = CaseFacts(state=CaseState(case["state"]), filed_by=case["filed_by"])
+    target = check_transition(Transition(transition), facts, actor, reason)
+    async with write_transaction():
+        # The version in the WHERE makes a concurrent change lose loudly instead of silently.
+        updated = (
+            await Case.update(
+                {Case.state: target, Case.version: Case.version + 1, Case.updated_at: datetime.now(UTC)}
+            )
+            .where((Case.id == case_id) & (Case.version == expected_version))
+            .returning(Case.id)
+        )
+        if not updated:
+            raise Conflict()
+        await CaseEvent.insert(
+            CaseEvent(
+                case=case_id,
+                actor=actor.user_id,
+                kind=transition,
+                from_state=facts.state,
+                to_state=target,
+                note=reason.strip()[:2000],
+            )
+        )
+    return target

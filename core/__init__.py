@@ -1,0 +1,1 @@
+"""Glue shared by the domain packages: configuration, database, errors, i18n, sessions, jobs."""

@@ -1,0 +1,121 @@
+"""The one place that reads the environment.
+
+Everything is validated at import so that a bad setting stops the process at start with a message
+naming the variable, rather than failing on the first request that touches it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ROOT = Path(__file__).resolve().parent.parent
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+class ConfigError(RuntimeError):
+    """A setting in the environment is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str
+    secret_key: str
+    port: int
+    default_locale: str
+    display_timezone: ZoneInfo
+    var_dir: Path
+    demo: bool
+    queue_name: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The file behind a ``sqlite:///path`` URL (relative paths are relative to the project)."""
+        path = Path(self.database_url.removeprefix("sqlite:///"))
+        return path if path.is_absolute() else ROOT / path
+
+
+def _secret_key(var_dir: Path) -> str:
+    if value := os.environ.get("SECRET_KEY"):
+        if len(value) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters long.")
+        return value
+    # Embedded default: one key generated on first start and kept, so sessions and encrypted
+    # columns survive a restart.
+    key_file = var_dir / "secret_key"
+    if not key_file.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url(var_dir: Path) -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'fuchi.sqlite'}"
+    scheme = urlparse(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql"}:
+        raise ConfigError(
+            f"DATABASE_URL must start with sqlite:/// or postgresql:// (got scheme {scheme!r})."
+        )
+    return url
+
+
+def _redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6390/0")
+    if urlparse(url).scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://.")
+    return url
+
+
+def _port() -> int:
+    raw = os.environ.get("PORT", "8000")
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"PORT must be a TCP port number (got {raw!r}).")
+    return int(raw)
+
+
+def _locale() -> str:
+    locale = os.environ.get("FUCHI_LOCALE", "zh_CN")
+    if locale not in SUPPORTED_LOCALES:
+        raise ConfigError(f"FUCHI_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)} (got {locale!r}).")
+    return locale
+
+
+def _timezone() -> ZoneInfo:
+    name = os.environ.get("FUCHI_TIMEZONE", "Asia/Shanghai")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"FUCHI_TIMEZONE is not a known time zone: {name!r}.") from exc
+
+
+def load_settings() -> Settings:
+    """Read and validate the environment."""
+    var_dir = Path(os.environ.get("FUCHI_VAR_DIR", ROOT / "var"))
+    return Settings(
+        database_url=_database_url(var_dir),
+        redis_url=_redis_url(),
+        secret_key=_secret_key(var_dir),
+        port=_port(),
+        default_locale=_locale(),
+        display_timezone=_timezone(),
+        var_dir=var_dir,
+        demo=os.environ.get("FUCHI_DEMO", "") == "1",
+        queue_name=os.environ.get("FUCHI_QUEUE", "fuchi"),
+    )
+
+
+try:
+    settings = load_settings()
+except ConfigError as error:
+    sys.exit(f"Configuration error: {error}")

@@ -1,0 +1,44 @@
+"""Translation: English message ids, Chinese (zh_CN) by default, read from `locale/*/LC_MESSAGES/*.po`.
+
+Catalogs are read from the .po files at start, so there is no compile step to forget.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from core.config import ROOT, SUPPORTED_LOCALES, settings
+
+LOCALE_DIR = ROOT / "locale"
+LOCALE_COOKIE = "fuchi_locale"
+
+
+@cache
+def catalog(locale: str) -> dict[str, str]:
+    """msgid -> translation for `locale`; English is the identity."""
+    path: Path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        po = read_po(handle, locale=locale)
+    return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
+
+
+def gettext(locale: str, message: str, **params: object) -> str:
+    """Translate `message` into `locale` and fill in its {named} parameters."""
+    text = catalog(locale).get(message, message)
+    return text.format(**params) if params else text
+
+
+def choose_locale(cookie_value: str | None) -> str:
+    """The user's chosen locale, else the configured default (Chinese).
+
+    Accept-Language is deliberately not consulted: the bureau's pages are Chinese first,
+    whatever the phone's system language.
+    """
+    if cookie_value in SUPPORTED_LOCALES:
+        return cookie_value
+    return settings.default_locale

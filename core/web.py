@@ -1,0 +1,194 @@
+"""What every page and API response shares: templates, translation in templates, error mapping."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
+from litestar.template.config import TemplateConfig
+from litestar.types import ExceptionHandlersMap
+
+from accounts.policy import Role
+from core.config import ROOT, settings
+from core.districts import DISTRICTS, district_name
+from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, TooManyAttempts
+from core.i18n import LOCALE_COOKIE, choose_locale, gettext
+from enterprises.classification import INDUSTRY_SECTIONS, industry_name
+
+log = logging.getLogger("fuchi.web")
+
+API_PREFIX = "/api/"
+
+
+def request_locale(request: Request[Any, Any, Any]) -> str:
+    return choose_locale(request.cookies.get(LOCALE_COOKIE))
+
+
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def _translate(ctx: Mapping[str, Any], message: str, **params: object) -> str:
+    return gettext(request_locale(ctx["request"]), message, **params)
+
+
+def _district(ctx: Mapping[str, Any], code: str) -> str:
+    return district_name(code, request_locale(ctx["request"]))
+
+
+def _industry(ctx: Mapping[str, Any], section: str) -> str:
+    return industry_name(section, request_locale(ctx["request"]))
+
+
+def _industry_options(ctx: Mapping[str, Any]) -> list[tuple[str, str]]:
+    locale = request_locale(ctx["request"])
+    return [(letter, f"{letter} {industry_name(letter, locale)}") for letter in INDUSTRY_SECTIONS]
+
+
+def _district_options(ctx: Mapping[str, Any]) -> list[tuple[str, str]]:
+    locale = request_locale(ctx["request"])
+    return [(d.code, district_name(d.code, locale)) for d in DISTRICTS]
+
+
+def _role_options(ctx: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [(role.value, role.label) for role in Role]
+
+
+def _role_label(ctx: Mapping[str, Any], role: str) -> str:
+    return Role(role).label if role in Role.__members__.values() else role
+
+
+def _localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Show a stored UTC time in the bureau's time zone."""
+    if value is None:
+        return ""
+    return value.astimezone(settings.display_timezone).strftime(fmt)
+
+
+def _engine_callback(engine: JinjaTemplateEngine, extra_globals: Mapping[str, Any]) -> None:
+    engine.register_template_callable("_", _translate)  # type: ignore[arg-type]
+    engine.register_template_callable("district_name", _district)
+    engine.register_template_callable("industry_name", _industry)
+    engine.register_template_callable("industry_options", _industry_options)
+    engine.register_template_callable("district_options", _district_options)
+    engine.register_template_callable("role_options", _role_options)
+    engine.register_template_callable("role_label", _role_label)
+    engine.engine.filters["localtime"] = _localtime
+    engine.engine.globals["locale_cookie"] = LOCALE_COOKIE
+    engine.engine.globals.update(extra_globals)
+
+
+def make_template_config(extra_globals: Mapping[str, Any]) -> TemplateConfig[JinjaTemplateEngine]:
+    """Jinja templates with the translation and district helpers, plus each domain's `extra_globals`."""
+    return TemplateConfig(
+        directory=ROOT / "templates",
+        engine=JinjaTemplateEngine,
+        engine_callback=lambda engine: _engine_callback(engine, extra_globals),
+    )
+
+
+def page(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
+    """Render a page with what every template needs: the user and the locale."""
+    return Template(
+        template_name=template,
+        context={"user": request.scope.get("user"), "locale": request_locale(request), **context},
+        status_code=status_code,
+    )
+
+
+_STATUS_OF: list[tuple[type[DomainError], int]] = [
+    (NotFound, HTTP_404_NOT_FOUND),
+    (NotAllowed, HTTP_403_FORBIDDEN),
+    (Conflict, HTTP_409_CONFLICT),
+    (Invalid, HTTP_422_UNPROCESSABLE_ENTITY),
+    (TooManyAttempts, HTTP_429_TOO_MANY_REQUESTS),
+]
+
+
+def _status_of(error: DomainError) -> int:
+    return next((status for kind, status in _STATUS_OF if isinstance(error, kind)), HTTP_400_BAD_REQUEST)
+
+
+def _error_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str,
+    params: Mapping[str, object] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> Response[Any]:
+    locale = request_locale(request)
+    text = gettext(locale, message, **(params or {}))
+    translated = {field: gettext(locale, msg) for field, msg in (errors or {}).items()}
+    if is_api(request):
+        body: dict[str, Any] = {"status_code": status, "detail": text}
+        if translated:
+            body["errors"] = translated
+        return Response(body, status_code=status, media_type=MediaType.JSON)
+    return page(request, "error.html", status_code=status, message=text, errors=translated)
+
+
+def handle_domain_error(request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+    errors = error.errors if isinstance(error, Invalid) else None
+    return _error_response(request, _status_of(error), error.message, error.params, errors)
+
+
+def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    if isinstance(error, NotAuthorizedException):
+        if is_api(request):
+            response = _error_response(request, 401, "Sign in first: send a bearer token.")
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="")
+        return Redirect(f"/login?next={target}")
+    if isinstance(error, NotFoundException):
+        return _error_response(request, HTTP_404_NOT_FOUND, "Not found.")
+    if isinstance(error, PermissionDeniedException) and "CSRF" in str(error.detail):
+        return _error_response(
+            request, HTTP_403_FORBIDDEN, "Your form has expired. Reload the page and try again."
+        )
+    if isinstance(error, ValidationException):
+        detail = error.extra if isinstance(error.extra, list) else []
+        fields = {
+            str(item.get("key", "")): str(item.get("message", ""))
+            for item in detail
+            if isinstance(item, dict)
+        }
+        return _error_response(request, HTTP_400_BAD_REQUEST, "The request is not valid.", errors=fields)
+    status = error.status_code
+    if status >= 500:
+        log.error("HTTP %s on %s: %s", status, request.url.path, error.detail)
+    return _error_response(request, status, str(error.detail) if is_api(request) else "Something went wrong.")
+
+
+def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    log.exception("Unhandled error on %s", request.url.path, exc_info=error)
+    return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "Something went wrong.")
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    DomainError: handle_domain_error,
+    HTTPException: handle_http_error,
+    Exception: handle_unexpected,
+}

@@ -1,0 +1,1 @@
+"""Returning-entrepreneur enterprises, their founders, needs and measured outcomes."""

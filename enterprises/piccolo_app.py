@@ -1,0 +1,13 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from enterprises.tables import Enterprise, Founder, Need
+
+APP_CONFIG = AppConfig(
+    app_name="enterprises",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[Founder, Enterprise, Need],
+    migration_dependencies=["accounts.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,60 @@
+"""JSON API and page of the expert pool."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.params import QueryParameter
+from litestar.response import Template
+
+from accounts.policy import Action
+from core.api import API_V1, BEARER, ErrorBody, Paginated, paginated
+from core.pagination import PageRequest
+from core.web import page
+from experts import services
+
+PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=100000)]
+
+
+@dataclass
+class Expert:
+    id: int
+    name: str
+    organisation: str
+    title: str
+    specialties: list[str]
+    districts: list[str]
+    capacity: int
+    away_until: date | None
+
+
+def _expert(row: dict[str, Any]) -> Expert:
+    return Expert(**{field: row[field] for field in Expert.__dataclass_fields__})
+
+
+class ExpertApi(Controller):
+    path = f"{API_V1}/experts"
+    tags = ["experts"]
+    security = BEARER
+    opt = {"action": Action.VIEW_EXPERTS}
+
+    @get("/", summary="The expert pool", responses={401: ErrorBody, 403: ErrorBody})  # type: ignore[dict-item]
+    async def list_experts(
+        self, page_number: PageNumber = 1, per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20
+    ) -> Paginated[Expert]:
+        found = await services.list_experts(PageRequest(page=page_number, per_page=per_page))
+        return paginated(found, [_expert(row) for row in found.items])
+
+
+class ExpertController(Controller):
+    path = "/experts"
+    opt = {"action": Action.VIEW_EXPERTS}
+
+    @get("/")
+    async def list_experts(self, request: Request[Any, Any, Any], page_number: PageNumber = 1) -> Template:
+        return page(
+            request, "experts/list.html", page=await services.list_experts(PageRequest(page=page_number))
+        )
