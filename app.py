@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.logging import LoggingConfig
@@ -33,7 +34,10 @@ CSRF_COOKIE = "fuchi_csrf"
 async def open_database_pool() -> None:
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(min_size=1, max_size=10)
+        try:
+            await db.start_connection_pool(min_size=1, max_size=10)
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise SystemExit(f"DATABASE_URL: cannot connect to PostgreSQL ({exc}).") from exc
 
 
 async def close_database_pool() -> None:

@@ -12,7 +12,7 @@ from litestar.params import JSONBody, QueryParameter
 from accounts import services
 from accounts.guards import current_user
 from accounts.policy import Action
-from core.api import API_V1, BEARER, ErrorBody, Paginated, paginated
+from core.api import API_V1, BEARER, Paginated, error_responses, paginated
 from core.pagination import Page, PageRequest
 
 
@@ -48,7 +48,7 @@ class AuthApi(Controller):
         opt={"action": Action.PUBLIC},
         status_code=201,
         summary="Exchange a username and password for a bearer token",
-        responses={400: ErrorBody, 422: ErrorBody, 429: ErrorBody},  # type: ignore[dict-item]
+        responses=error_responses(400, 422, 429),
     )
     async def token(self, data: JSONBody[TokenRequest]) -> Token:
         user = await services.authenticate(data.username, data.password)
@@ -62,7 +62,7 @@ class NotificationApi(Controller):
     opt = {"action": Action.SIGNED_IN}
     security = BEARER
 
-    @get("/", summary="The signed-in user's inbox, newest first")
+    @get("/", summary="The signed-in user's inbox, newest first", responses=error_responses(401))
     async def list_notifications(
         self,
         request: Request[Any, Any, Any],

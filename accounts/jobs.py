@@ -14,7 +14,7 @@ def send_welcome_notification(user_id: int) -> None:
             user=user_id,
             kind="welcome",
             subject="Welcome to Fuchi",
-            body="Your account is ready. Your tasks and cases appear on your home page.",
+            body="Your account is ready.",
             dedupe_key=f"welcome:{user_id}",
         )
     ).on_conflict(target=Notification.dedupe_key, action="DO NOTHING").run_sync()

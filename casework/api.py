@@ -7,18 +7,19 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, KwargDefinition, QueryParameter
+from msgspec import Meta
 
 from accounts.guards import current_user
 from accounts.policy import Action
 from casework import services
 from casework.workflow import CaseState, Transition
-from core.api import API_V1, BEARER, ErrorBody, Paginated, paginated
+from core.api import API_V1, BEARER, MAX_INT4, Paginated, RowId, error_responses, paginated
 from core.pagination import PageRequest
 from enterprises.api import Need
 from enterprises.services import get_enterprise, needs_of
 
-ERRORS: dict[int, Any] = {401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody}
+ERRORS = error_responses(401, 403, 404, 409, 422)
 
 
 @dataclass
@@ -69,7 +70,7 @@ class CaseEvent:
 @dataclass
 class TransitionRequest:
     transition: Transition
-    version: int
+    version: Annotated[int, Meta(ge=1, le=MAX_INT4), KwargDefinition(ge=1, le=MAX_INT4)]
     reason: str = ""
 
 
@@ -99,7 +100,7 @@ class NeedFilingApi(Controller):
         responses=ERRORS,
     )
     async def file_need(
-        self, request: Request[Any, Any, Any], enterprise_id: FromPath[int], data: JSONBody[NeedCreate]
+        self, request: Request[Any, Any, Any], enterprise_id: RowId, data: JSONBody[NeedCreate]
     ) -> Case:
         actor = current_user(request).actor
         case_id = await services.file_need(actor, enterprise_id, data.__dict__)
@@ -111,7 +112,7 @@ class NeedFilingApi(Controller):
         summary="The needs filed for an enterprise",
         responses=ERRORS,
     )
-    async def needs(self, request: Request[Any, Any, Any], enterprise_id: FromPath[int]) -> list[Need]:
+    async def needs(self, request: Request[Any, Any, Any], enterprise_id: RowId) -> list[Need]:
         await get_enterprise(current_user(request).actor, enterprise_id)
         return [
             Need(
@@ -153,11 +154,11 @@ class CaseApi(Controller):
         summary="One case with its needs and the transitions open to the caller",
         responses=ERRORS,
     )
-    async def show(self, request: Request[Any, Any, Any], case_id: FromPath[int]) -> Case:
+    async def show(self, request: Request[Any, Any, Any], case_id: RowId) -> Case:
         return _case(await services.get_case(current_user(request).actor, case_id))
 
     @get("/{case_id:int}/events", summary="The case's timeline", responses=ERRORS)
-    async def events(self, request: Request[Any, Any, Any], case_id: FromPath[int]) -> list[CaseEvent]:
+    async def events(self, request: Request[Any, Any, Any], case_id: RowId) -> list[CaseEvent]:
         rows = await services.case_events(current_user(request).actor, case_id)
         return [CaseEvent(**row) for row in rows]
 
@@ -168,7 +169,7 @@ class CaseApi(Controller):
         responses=ERRORS,
     )
     async def transition(
-        self, request: Request[Any, Any, Any], case_id: FromPath[int], data: JSONBody[TransitionRequest]
+        self, request: Request[Any, Any, Any], case_id: RowId, data: JSONBody[TransitionRequest]
     ) -> Case:
         actor = current_user(request).actor
         await services.transition_case(actor, case_id, data.transition, data.version, data.reason)

@@ -113,7 +113,7 @@ def check_transition(transition: Transition, case: CaseFacts, actor: Actor, reas
     if not _permitted(rule, case, actor):
         raise NotAllowed("You may not do this to this case.")
     if case.state not in rule.sources:
-        raise Conflict("A case that is {state} cannot be changed this way.", state=case.state.label)
+        raise Conflict("The case is no longer in a state that allows this. Reload the page.")
     if rule.needs_reason and not reason.strip():
         raise Invalid({"reason": "Please give a reason."})
     return rule.target

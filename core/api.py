@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from http import HTTPStatus
+from typing import Annotated, Any, Generic, TypeVar
+
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import PathParameter
 
 from core.pagination import Page
 
@@ -11,6 +15,11 @@ T = TypeVar("T")
 
 API_V1 = "/api/v1"
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
+
+# Ids and versions are 4-byte integers on PostgreSQL (`serial`, `integer`); a larger number in a
+# request is refused with a 400 rather than crashing the database driver.
+MAX_INT4 = 2**31 - 1
+RowId = Annotated[int, PathParameter(ge=1, le=MAX_INT4)]
 
 
 @dataclass
@@ -30,3 +39,13 @@ class ErrorBody:
     status_code: int
     detail: str
     errors: dict[str, str] | None = None
+
+
+def error_responses(*codes: int) -> dict[int, ResponseSpec]:
+    """The OpenAPI `responses` of a route's error statuses, each shaped as `ErrorBody` (see core.web)."""
+    return {
+        code: ResponseSpec(
+            data_container=ErrorBody, description=HTTPStatus(code).phrase, generate_examples=False
+        )
+        for code in codes
+    }

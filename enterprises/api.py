@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from accounts.guards import current_user
 from accounts.policy import Action
-from core.api import API_V1, BEARER, ErrorBody, Paginated, paginated
+from core.api import API_V1, BEARER, Paginated, RowId, error_responses, paginated
 from core.pagination import PageRequest
 from enterprises import services
 
@@ -61,7 +61,7 @@ def enterprise_out(row: dict[str, Any]) -> Enterprise:
     return Enterprise(**{field: row[field] for field in Enterprise.__dataclass_fields__})
 
 
-ERRORS: dict[int, Any] = {401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody}
+ERRORS = error_responses(401, 403, 404, 422)
 
 
 class EnterpriseApi(Controller):
@@ -100,5 +100,5 @@ class EnterpriseApi(Controller):
         return enterprise_out(await services.get_enterprise(actor, enterprise_id))
 
     @get("/{enterprise_id:int}", summary="One enterprise", responses=ERRORS)
-    async def show(self, request: Request[Any, Any, Any], enterprise_id: FromPath[int]) -> Enterprise:
+    async def show(self, request: Request[Any, Any, Any], enterprise_id: RowId) -> Enterprise:
         return enterprise_out(await services.get_enterprise(current_user(request).actor, enterprise_id))

@@ -11,7 +11,7 @@ from litestar.params import QueryParameter
 from litestar.response import Template
 
 from accounts.policy import Action
-from core.api import API_V1, BEARER, ErrorBody, Paginated, paginated
+from core.api import API_V1, BEARER, Paginated, error_responses, paginated
 from core.pagination import PageRequest
 from core.web import page
 from experts import services
@@ -41,7 +41,7 @@ class ExpertApi(Controller):
     security = BEARER
     opt = {"action": Action.VIEW_EXPERTS}
 
-    @get("/", summary="The expert pool", responses={401: ErrorBody, 403: ErrorBody})  # type: ignore[dict-item]
+    @get("/", summary="The expert pool", responses=error_responses(401, 403))
     async def list_experts(
         self, page_number: PageNumber = 1, per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20
     ) -> Paginated[Expert]:

@@ -57,6 +57,7 @@ import httpx  # noqa: E402
 import redis  # noqa: E402
 from piccolo.apps.migrations.commands.forwards import forwards  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
+from piccolo.utils.sync import run_sync  # noqa: E402
 
 from accounts.passwords import hash_password  # noqa: E402
 from accounts.policy import Role  # noqa: E402
@@ -74,12 +75,6 @@ ON_POSTGRES = _TARGET != "sqlite"
 
 def pytest_report_header() -> list[str]:
     return [f"fuchi database: {'postgresql' if ON_POSTGRES else 'sqlite'} ({settings.database_url})"]
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if asyncio.iscoroutinefunction(getattr(item, "function", None)):
-            item.add_marker(pytest.mark.anyio)
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +114,7 @@ async def _empty_tables() -> None:
 @pytest.fixture(autouse=True)
 def clean_state() -> Iterator[None]:
     """Every test starts with empty tables and an empty Redis database."""
-    asyncio.run(_empty_tables())
+    run_sync(_empty_tables())  # Piccolo's helper copes with anyio's loop running in this thread
     redis.Redis.from_url(settings.redis_url).flushdb()
     yield
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from litestar import Litestar, get
 from litestar.middleware import DefineMiddleware
 
@@ -12,6 +13,8 @@ from accounts.guards import FRAMEWORK_PATH_PREFIXES, CurrentUserMiddleware, auth
 from accounts.policy import Action
 from app import create_app
 from core.web import EXCEPTION_HANDLERS, make_template_config
+
+pytestmark = pytest.mark.anyio
 
 
 def _handlers() -> list[tuple[str, Any]]:

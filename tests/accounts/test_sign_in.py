@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from core.tables import Session
 from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.anyio
 
 ZH_BAD_CREDENTIALS = "用户名或密码错误"
 

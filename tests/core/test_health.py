@@ -1,0 +1,71 @@
+"""`GET /health` tells the truth about the database, Redis and the workers."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+import core.health
+import core.jobs
+from core.config import settings
+
+pytestmark = pytest.mark.anyio
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def worker() -> Iterator[subprocess.Popen[bytes]]:
+    """A real `rq worker` with its scheduler, stopped cleanly afterwards."""
+    rq = str(Path(sys.executable).parent / "rq")
+    process = subprocess.Popen(
+        [rq, "worker", "--with-scheduler", "--url", settings.redis_url, settings.queue_name],
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    yield process
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+async def test_it_reports_a_missing_worker(client: Any) -> None:
+    response = await client.http.get("/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"]["ok"] and body["redis"]["ok"]
+    assert not body["worker"]["ok"] and body["last_worker_heartbeat"] is None
+
+
+async def test_it_is_green_with_a_live_worker(client: Any, worker: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        response = await client.http.get("/health")
+        if response.status_code == 200 or time.monotonic() > deadline or worker.poll() is not None:
+            break
+        await anyio.sleep(0.2)
+    assert response.status_code == 200, response.text
+    assert response.json()["ok"] is True
+    assert response.json()["last_worker_heartbeat"] is not None
+
+
+async def test_it_reports_redis_down_while_pages_still_work(
+    client: Any, personas: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    down = dataclasses.replace(settings, redis_url=DEAD_REDIS)
+    monkeypatch.setattr(core.jobs, "settings", down)
+    response = await client.http.get("/health")
+    assert response.status_code == 503
+    assert response.json()["redis"]["ok"] is False
+    # Sessions live in the database: signing in and reading pages do not need Redis.
+    assert (await client.login("olga")).status_code == 302
+    assert (await client.http.get("/cases/queue")).status_code == 200
