@@ -44,6 +44,11 @@ class Action(StrEnum):
     VIEW_MY_CASES = "view_my_cases"
     VIEW_CASE_QUEUE = "view_case_queue"
     TRANSITION_CASE = "transition_case"
+    UPDATE_ENTERPRISE = "update_enterprise"
+    REVEAL_PERSONAL_DATA = "reveal_personal_data"
+    MERGE_ENTERPRISES = "merge_enterprises"
+    IMPORT_ENTERPRISES = "import_enterprises"
+    EXPORT_ENTERPRISES = "export_enterprises"
     VIEW_EXPERTS = "view_experts"
     MANAGE_USERS = "manage_users"
 
@@ -56,6 +61,12 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.VIEW_ENTERPRISES: frozenset({Role.BROKER, Role.EXPERT, Role.ADMIN}) | _OFFICERS,
     Action.REGISTER_ENTERPRISE: frozenset({Role.BROKER}),
     Action.FILE_NEED: frozenset({Role.BROKER}),
+    Action.UPDATE_ENTERPRISE: frozenset({Role.BROKER}) | _OFFICERS,
+    # Experts and admins work without founders' full ID numbers and phones.
+    Action.REVEAL_PERSONAL_DATA: frozenset({Role.BROKER}) | _OFFICERS,
+    Action.MERGE_ENTERPRISES: _OFFICERS,
+    Action.IMPORT_ENTERPRISES: frozenset({Role.BROKER}) | _OFFICERS,
+    Action.EXPORT_ENTERPRISES: frozenset({Role.BROKER}) | _OFFICERS,
     Action.VIEW_CASES: _ALL,
     Action.VIEW_MY_CASES: frozenset({Role.BROKER, Role.EXPERT}),
     Action.VIEW_CASE_QUEUE: _OFFICERS,

@@ -98,6 +98,25 @@ class Urgency(StrEnum):
         return {"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent"}[self.value]
 
 
+class SnapshotSource(StrEnum):
+    """Where an outcome measurement came from."""
+
+    INTAKE = "intake"
+    FOLLOW_UP = "follow_up"
+    SURVEY = "survey"
+    IMPORT = "import"
+
+
+class ImportState(StrEnum):
+    UPLOADED = "uploaded"
+    CHECKING = "checking"
+    CHECKED = "checked"
+    APPLYING = "applying"
+    APPLIED = "applied"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
 # GB/T 4754-2017 sections: letter -> (Chinese name, English name).
 INDUSTRY_SECTIONS: dict[str, tuple[str, str]] = {
     "A": ("农、林、牧、渔业", "Agriculture, forestry, animal husbandry and fishery"),

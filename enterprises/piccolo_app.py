@@ -2,12 +2,32 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from enterprises.tables import Enterprise, Founder, Need
+from enterprises.tables import (
+    Enterprise,
+    EnterpriseChange,
+    EnterpriseMerge,
+    Founder,
+    ImportBatch,
+    ImportRow,
+    Need,
+    OutcomeSnapshot,
+    PersonalDataAccess,
+)
 
 APP_CONFIG = AppConfig(
     app_name="enterprises",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Founder, Enterprise, Need],
+    table_classes=[
+        Founder,
+        Enterprise,
+        Need,
+        OutcomeSnapshot,
+        EnterpriseChange,
+        PersonalDataAccess,
+        EnterpriseMerge,
+        ImportBatch,
+        ImportRow,
+    ],
     migration_dependencies=["accounts.piccolo_app"],
     commands=[],
 )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from piccolo.columns import (
+    JSON,
+    Bytea,
     Date,
     ForeignKey,
     Integer,
@@ -16,7 +18,15 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from accounts.tables import User
-from enterprises.classification import EnterpriseStatus, LegalForm, NeedCategory, Stage, Urgency
+from enterprises.classification import (
+    EnterpriseStatus,
+    ImportState,
+    LegalForm,
+    NeedCategory,
+    SnapshotSource,
+    Stage,
+    Urgency,
+)
 
 
 class Founder(Table, tablename="enterprises_founder"):
@@ -30,6 +40,9 @@ class Founder(Table, tablename="enterprises_founder"):
     phone = Varchar(length=20, default="", index=True, help_text="normalised: 11-digit mobile or 0AA-local")
     worked_before = Varchar(length=200, default="", help_text="where he worked before returning")
     return_year = Integer(null=True, default=None)
+    id_number_cipher = Text(default="", help_text="national ID number, encrypted (core.crypto)")
+    id_number_digest = Varchar(length=64, default="", index=True, help_text="keyed hash, to find duplicates")
+    id_number_last4 = Varchar(length=4, default="", help_text="for the masked display")
     registered_by = ForeignKey(references=User, null=True)
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -54,6 +67,9 @@ class Enterprise(Table, tablename="enterprises_enterprise"):
     status = Varchar(length=20, choices=EnterpriseStatus, default=EnterpriseStatus.OPERATING)
     founder = ForeignKey(references=Founder, null=True)
     registered_by = ForeignKey(references=User, null=True, index=True)
+    merged_into = ForeignKey(
+        references="self", null=True, help_text="set when merged into another record; hidden from lists"
+    )
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -70,3 +86,88 @@ class Need(Table, tablename="enterprises_need"):
     amount_sought = Numeric(digits=(14, 2), null=True, default=None, help_text="CNY, money needs only")
     filed_by = ForeignKey(references=User, null=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class OutcomeSnapshot(Table, tablename="enterprises_outcome_snapshot"):
+    """A dated measurement of how the enterprise is doing."""
+
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+
+    enterprise = ForeignKey(references=Enterprise, null=False, index=True)
+    measured_on = Date()
+    employees = Integer(null=True, default=None)
+    migrant_employees = Integer(null=True, default=None)
+    annual_revenue = Numeric(digits=(14, 2), null=True, default=None)
+    status = Varchar(length=20, choices=EnterpriseStatus, default=EnterpriseStatus.OPERATING)
+    source = Varchar(length=20, choices=SnapshotSource, default=SnapshotSource.INTAKE)
+    recorded_by = ForeignKey(references=User, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class EnterpriseChange(Table, tablename="enterprises_change"):
+    """One change to an enterprise or its founder: who, when and what (personal data never in clear)."""
+
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+
+    enterprise = ForeignKey(references=Enterprise, null=False, index=True)
+    actor = ForeignKey(references=User, null=True)
+    kind = Varchar(length=20, help_text="registered, updated, merged, imported")
+    changes = JSON(default={}, help_text="field -> [before, after]; personal data masked")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PersonalDataAccess(Table, tablename="enterprises_personal_data_access"):
+    """A reveal of a founder's full ID number or phone: written before the value is returned."""
+
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+
+    founder = ForeignKey(references=Founder, null=False, index=True)
+    actor = ForeignKey(references=User, null=False)
+    fields = Varchar(length=50, help_text="which values were revealed")
+    reason = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class EnterpriseMerge(Table, tablename="enterprises_merge"):
+    """A merge of a duplicate record into a survivor, kept so it can be read later."""
+
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+
+    survivor = ForeignKey(references=Enterprise, null=False, index=True)
+    merged = ForeignKey(references=Enterprise, null=False)
+    actor = ForeignKey(references=User, null=True)
+    reason = Text(default="")
+    snapshot = JSON(default={}, help_text="the merged record as it was, and what moved")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ImportBatch(Table, tablename="enterprises_import_batch"):
+    """One uploaded spreadsheet: checked in a dry run, then applied when the user confirms."""
+
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+
+    uploaded_by = ForeignKey(references=User, null=False, index=True)
+    district = Varchar(length=6, default="", help_text="the uploader's district; rows must lie in it")
+    filename = Varchar(length=200)
+    content = Bytea(help_text="the file as uploaded, deleted once applied")
+    state = Varchar(length=20, choices=ImportState, default=ImportState.UPLOADED)
+    on_match = Varchar(length=10, default="skip", help_text="skip or update rows matching an enterprise")
+    total_rows = Integer(default=0)
+    processed_rows = Integer(default=0)
+    error = Text(default="", help_text="why the whole file was refused, if it was")
+    summary = JSON(default={})
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class ImportRow(Table, tablename="enterprises_import_row"):
+    """The dry run's verdict on one row of a batch."""
+
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+
+    batch = ForeignKey(references=ImportBatch, null=False, index=True)
+    row_number = Integer(help_text="as the spreadsheet numbers it, header = 1")
+    outcome = Varchar(length=10, help_text="create, match or error")
+    enterprise = ForeignKey(references=Enterprise, null=True, help_text="the match, or what was created")
+    data = JSON(default={}, help_text="the cleaned row, personal data encrypted")
+    errors = JSON(default={}, help_text="column -> message id")
