@@ -1,4 +1,4 @@
-"""Personal data at rest: encrypted so a database file or dump does not show it, with a keyed hash to find duplicates.
+"""Personal data at rest: encrypted so a dump does not show it, with a keyed hash to find duplicates.
 
 Both keys derive from SECRET_KEY; changing SECRET_KEY makes stored values unreadable.
 """
