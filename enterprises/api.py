@@ -81,7 +81,7 @@ class EnterpriseApi(Controller):
     ) -> Paginated[Enterprise]:
         found = await services.list_enterprises(
             current_user(request).actor,
-            services.EnterpriseFilter(district=district, name=q.strip()),
+            services.EnterpriseFilter(district=district, q=q.strip()),
             PageRequest(page=page_number, per_page=per_page),
         )
         return paginated(found, [enterprise_out(row) for row in found.items])
@@ -94,9 +94,7 @@ class EnterpriseApi(Controller):
     )
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[EnterpriseCreate]) -> Enterprise:
         actor = current_user(request).actor
-        enterprise_id = await services.register_enterprise(
-            actor, {k: str(v) for k, v in asdict(data).items()}
-        )
+        enterprise_id = await services.register_enterprise(actor, {k: str(v) for k, v in asdict(data).items()})
         return enterprise_out(await services.get_enterprise(actor, enterprise_id))
 
     @get("/{enterprise_id:int}", summary="One enterprise", responses=ERRORS)

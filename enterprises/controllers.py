@@ -40,7 +40,7 @@ class EnterpriseController(Controller):
     ) -> Template:
         found = await services.list_enterprises(
             current_user(request).actor,
-            services.EnterpriseFilter(name=q.strip()),
+            services.EnterpriseFilter(q=q.strip()),
             PageRequest(page=page_number),
         )
         return page(request, "enterprises/list.html", page=found, q=q)

@@ -16,9 +16,7 @@ from typing import Literal
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
-CREDIT_CODE_MALFORMED = (
-    "Credit code must be 18 characters from digits and capital letters except I, O, S, V, Z."
-)
+CREDIT_CODE_MALFORMED = "Credit code must be 18 characters from digits and capital letters except I, O, S, V, Z."
 CREDIT_CODE_CHECK_DIGIT_MISMATCH = (
     "The last character of the credit code does not match its check character; "
     "confirm it against the business licence and give a reason."
@@ -29,9 +27,7 @@ RESIDENT_ID_CHECK_MISMATCH = (
     "The last character of the ID number does not match its check character; look for a typing error."
 )
 PHONE_MISSING = "Enter a phone number."
-PHONE_INVALID = (
-    "Enter a mainland mobile number (11 digits) or a landline number with its area code, e.g. 023-63861234."
-)
+PHONE_INVALID = "Enter a mainland mobile number (11 digits) or a landline number with its area code, e.g. 023-63861234."
 PHONE_NOT_MAINLAND = "Only mainland China phone numbers (+86) can be recorded."
 
 MESSAGES: tuple[str, ...] = (

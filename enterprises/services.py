@@ -1,51 +1,173 @@
-"""Enterprise services: register, find and read enterprises within the user's reach."""
+"""Enterprise services: register, update, find and read enterprises within the user's reach."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
-from accounts.policy import Actor, Role, Scope, enterprise_scope, in_scope
+from accounts.policy import Action, Actor, Role, Scope, enterprise_scope, in_scope, may
 from accounts.scoping import scope_where
+from core import crypto
 from core.db import write_transaction
-from core.errors import NotFound
+from core.errors import Invalid, NotAllowed, NotFound
 from core.pagination import Page, PageRequest
-from enterprises.identifiers import mask_phone
-from enterprises.intake import NeedDraft, clean_enterprise
-from enterprises.tables import Enterprise, Founder, Need
+from enterprises.identifiers import mask_phone, mask_resident_id, normalise_code, normalise_text
+from enterprises.intake import EnterpriseDraft, NeedDraft, clean_enterprise
+from enterprises.tables import (
+    Enterprise,
+    EnterpriseChange,
+    Founder,
+    Need,
+    OutcomeSnapshot,
+    PersonalDataAccess,
+)
+
+# Enterprise columns a draft sets, in the draft's own names.
+_ENTERPRISE_COLUMNS = (
+    "name", "legal_form", "district", "town", "village", "park", "industry", "main_products", "credit_code",
+    "credit_code_note", "founded_on", "employees", "migrant_employees", "annual_revenue", "stage", "status",
+)  # fmt: skip
+_FOUNDER_COLUMNS = {
+    "founder_name": "name",
+    "founder_gender": "gender",
+    "founder_birth_year": "birth_year",
+    "founder_phone": "phone",
+    "founder_worked_before": "worked_before",
+    "founder_return_year": "return_year",
+}
 
 
-def _allowed_districts(actor: Actor) -> frozenset[str] | None:
+def allowed_districts(actor: Actor) -> frozenset[str] | None:
+    """Districts the actor may register enterprises in; None means all."""
     if actor.role is Role.CITY_OFFICER:
         return None
     return frozenset({actor.district}) if actor.district else frozenset()
 
 
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _founder_values(draft: EnterpriseDraft) -> dict[str, Any]:
+    values: dict[str, Any] = {column: getattr(draft, field) for field, column in _FOUNDER_COLUMNS.items()}
+    if draft.founder_id_number:
+        values |= {
+            "id_number_cipher": crypto.encrypt(draft.founder_id_number),
+            "id_number_digest": crypto.digest(draft.founder_id_number),
+            "id_number_last4": draft.founder_id_number[-4:],
+        }
+    return values
+
+
+async def _founder_for(draft: EnterpriseDraft, actor_id: int) -> int:
+    """The founder's row: the one already known by ID number (he may own several enterprises), or a new one."""
+    values = _founder_values(draft)
+    if draft.founder_id_number:
+        known = await Founder.select(Founder.id).where(Founder.id_number_digest == values["id_number_digest"]).first()
+        if known is not None:
+            await Founder.update({getattr(Founder, k): v for k, v in values.items()}).where(Founder.id == known["id"])
+            return int(known["id"])
+    rows = await Founder.insert(Founder(**values, registered_by=actor_id)).returning(Founder.id)
+    return int(rows[0]["id"])
+
+
+async def create_enterprise(draft: EnterpriseDraft, actor_id: int, kind: str = "registered") -> int:
+    """Write a checked draft as a new enterprise with its founder and first snapshot (inside a transaction)."""
+    founder_id = await _founder_for(draft, actor_id)
+    columns = {column: getattr(draft, column) for column in _ENTERPRISE_COLUMNS}
+    rows = await Enterprise.insert(Enterprise(**columns, founder=founder_id, registered_by=actor_id)).returning(
+        Enterprise.id
+    )
+    enterprise_id = int(rows[0]["id"])
+    await EnterpriseChange.insert(EnterpriseChange(enterprise=enterprise_id, actor=actor_id, kind=kind, changes={}))
+    if any(v is not None for v in (draft.employees, draft.migrant_employees, draft.annual_revenue)):
+        await OutcomeSnapshot.insert(
+            OutcomeSnapshot(
+                enterprise=enterprise_id,
+                measured_on=today(),
+                employees=draft.employees,
+                migrant_employees=draft.migrant_employees,
+                annual_revenue=draft.annual_revenue,
+                status=draft.status,
+                source="import" if kind == "imported" else "intake",
+                recorded_by=actor_id,
+            )
+        )
+    return enterprise_id
+
+
 async def register_enterprise(actor: Actor, form: Mapping[str, str]) -> int:
     """Register an enterprise and its founder from a broker's form; returns the enterprise id."""
-    draft = clean_enterprise(form, _allowed_districts(actor))
+    draft = clean_enterprise(form, allowed_districts(actor), today())
     async with write_transaction():
-        founder = await Founder.insert(
-            Founder(name=draft.founder_name, phone=draft.founder_phone, registered_by=actor.user_id)
-        ).returning(Founder.id)
-        rows = await Enterprise.insert(
-            Enterprise(
-                name=draft.name,
-                legal_form=draft.legal_form,
-                district=draft.district,
-                town=draft.town,
-                village=draft.village,
-                industry=draft.industry,
-                main_products=draft.main_products,
-                credit_code=draft.credit_code,
-                credit_code_note=draft.credit_code_note,
-                founder=founder[0]["id"],
-                registered_by=actor.user_id,
-            )
-        ).returning(Enterprise.id)
-    enterprise_id: int = rows[0]["id"]
-    return enterprise_id
+        return await create_enterprise(draft, actor.user_id)
+
+
+def _display(value: Any) -> Any:
+    return value if value is None or isinstance(value, (str, int)) else str(value)
+
+
+async def apply_draft(
+    enterprise_id: int, draft: EnterpriseDraft, actor_id: int, kind: str = "updated"
+) -> dict[str, Any]:
+    """Overwrite an enterprise and its founder with a draft, recording what changed (inside a transaction)."""
+    current = (
+        await Enterprise.select(*(getattr(Enterprise, c) for c in _ENTERPRISE_COLUMNS), Enterprise.founder)
+        .where(Enterprise.id == enterprise_id)
+        .first()
+    )
+    if current is None:
+        raise NotFound()
+    changes = {
+        column: [_display(current[column]), _display(getattr(draft, column))]
+        for column in _ENTERPRISE_COLUMNS
+        if _display(current[column]) != _display(getattr(draft, column))
+    }
+    founder = await Founder.select().where(Founder.id == current["founder"]).first()
+    for field, column in _FOUNDER_COLUMNS.items():
+        before, after = (founder or {}).get(column), getattr(draft, field)
+        if _display(before) != _display(after):
+            masked = field == "founder_phone"
+            changes[field] = [
+                mask_phone(before or "") if masked else before,
+                mask_phone(after) if masked else after,
+            ]
+    if draft.founder_id_number and crypto.digest(draft.founder_id_number) != (founder or {}).get("id_number_digest"):
+        changes["founder_id_number"] = [
+            mask_resident_id((founder or {}).get("id_number_last4") or ""),
+            mask_resident_id(draft.founder_id_number),
+        ]
+    if not changes:
+        return {}
+    now = datetime.now(UTC)
+    await Enterprise.update(
+        {
+            **{getattr(Enterprise, c): getattr(draft, c) for c in _ENTERPRISE_COLUMNS},
+            Enterprise.updated_at: now,
+        }
+    ).where(Enterprise.id == enterprise_id)
+    founder_values = _founder_values(draft)
+    if not draft.founder_id_number:  # an empty ID field keeps the number on record
+        founder_values = {k: v for k, v in founder_values.items() if not k.startswith("id_number")}
+    await Founder.update({getattr(Founder, k): v for k, v in founder_values.items()}).where(
+        Founder.id == current["founder"]
+    )
+    await EnterpriseChange.insert(
+        EnterpriseChange(enterprise=enterprise_id, actor=actor_id, kind=kind, changes=changes)
+    )
+    return changes
+
+
+async def update_enterprise(actor: Actor, enterprise_id: int, form: Mapping[str, str]) -> dict[str, Any]:
+    """Change an enterprise the actor may see; returns field -> [before, after]."""
+    existing = await get_enterprise(actor, enterprise_id)
+    # An officer may correct a record of his district; a broker only within his own.
+    districts = allowed_districts(actor)
+    draft = clean_enterprise(form, districts | {existing["district"]} if districts is not None else None, today())
+    async with write_transaction():
+        return await apply_draft(enterprise_id, draft, actor.user_id)
 
 
 _SUMMARY = (
@@ -55,61 +177,154 @@ _SUMMARY = (
     Enterprise.district,
     Enterprise.town,
     Enterprise.village,
+    Enterprise.park,
     Enterprise.industry,
     Enterprise.status,
+    Enterprise.stage,
     Enterprise.credit_code,
     Enterprise.registered_by,
     Enterprise.created_at,
+    Enterprise.founder.id.as_alias("founder_id"),
     Enterprise.founder.name.as_alias("founder_name"),
     Enterprise.founder.phone.as_alias("founder_phone"),
+    Enterprise.founder.id_number_last4.as_alias("founder_id_last4"),
+)
+_DETAIL = (
+    Enterprise.main_products,
+    Enterprise.credit_code_note,
+    Enterprise.founded_on,
+    Enterprise.employees,
+    Enterprise.migrant_employees,
+    Enterprise.annual_revenue,
+    Enterprise.merged_into,
+    Enterprise.updated_at,
+    Enterprise.founder.gender.as_alias("founder_gender"),
+    Enterprise.founder.birth_year.as_alias("founder_birth_year"),
+    Enterprise.founder.worked_before.as_alias("founder_worked_before"),
+    Enterprise.founder.return_year.as_alias("founder_return_year"),
 )
 
 
-def _masked(row: dict[str, Any]) -> dict[str, Any]:
+def masked(row: dict[str, Any]) -> dict[str, Any]:
     """Personal data leaves the service masked; revealing it is a separate, logged action."""
-    return {**row, "founder_phone": mask_phone(row.get("founder_phone") or "")}
+    last4 = row.pop("founder_id_last4", "") or ""
+    return {
+        **row,
+        "founder_phone": mask_phone(row.get("founder_phone") or ""),
+        "founder_id_number": mask_resident_id("*" * 14 + last4) if last4 else "",
+    }
 
 
 @dataclass(frozen=True)
 class EnterpriseFilter:
+    q: str = ""
     district: str = ""
-    name: str = ""
+    town: str = ""
+    industry: str = ""
+    status: str = ""
+    park: str = ""
 
 
-def _where(scope: Scope, filters: EnterpriseFilter) -> list[Any]:
-    conditions = [scope_where(scope, Enterprise.district, Enterprise.registered_by)]
-    if filters.district:
-        conditions.append(Enterprise.district == filters.district)
-    if filters.name:
-        conditions.append(Enterprise.name.ilike(f"%{filters.name}%"))
+def _conditions(scope: Scope, filters: EnterpriseFilter) -> list[Any]:
+    conditions = [
+        scope_where(scope, Enterprise.district, Enterprise.registered_by),
+        Enterprise.merged_into.is_null(),
+    ]
+    for value, column in (
+        (filters.district, Enterprise.district),
+        (filters.industry, Enterprise.industry),
+        (filters.status, Enterprise.status),
+    ):
+        if value:
+            conditions.append(column == value)
+    if filters.town:
+        conditions.append(Enterprise.town.ilike(f"%{normalise_text(filters.town)}%"))
+    if filters.park:
+        conditions.append(Enterprise.park.ilike(f"%{normalise_text(filters.park)}%"))
+    if text := normalise_text(filters.q):
+        like = f"%{text}%"
+        either = Enterprise.name.ilike(like) | Enterprise.founder.name.ilike(like)
+        code = normalise_code(text)
+        if len(code) >= 4:
+            either |= Enterprise.credit_code.ilike(f"%{code}%")
+        digits = "".join(ch for ch in code if ch.isdigit())
+        if len(digits) >= 4 and len(digits) == len(code.replace("+", "")):
+            either |= Enterprise.founder.phone.ilike(f"%{digits}%")
+        conditions.append(either)
     return [c for c in conditions if c is not None]
 
 
-async def list_enterprises(
-    actor: Actor, filters: EnterpriseFilter, request: PageRequest
-) -> Page[dict[str, Any]]:
-    where = _where(enterprise_scope(actor), filters)
+async def list_enterprises(actor: Actor, filters: EnterpriseFilter, request: PageRequest) -> Page[dict[str, Any]]:
     query = Enterprise.select(*_SUMMARY).order_by(Enterprise.id, ascending=False)
     count = Enterprise.count()
-    for condition in where:
+    for condition in _conditions(enterprise_scope(actor), filters):
         query = query.where(condition)
         count = count.where(condition)
     rows = await query.limit(request.per_page).offset(request.offset)
-    return Page(items=[_masked(r) for r in rows], request=request, total=await count)
+    return Page(items=[masked(r) for r in rows], request=request, total=await count)
+
+
+async def _row_in_scope(actor: Actor, enterprise_id: int) -> dict[str, Any]:
+    row = await Enterprise.select(*_SUMMARY, *_DETAIL).where(Enterprise.id == enterprise_id).first()
+    if row is None or not in_scope(enterprise_scope(actor), district=row["district"], owner_id=row["registered_by"]):
+        raise NotFound()
+    return dict(row)
 
 
 async def get_enterprise(actor: Actor, enterprise_id: int) -> dict[str, Any]:
     """One enterprise the actor may see; `NotFound` for one he may not (nothing is leaked)."""
-    row = (
-        await Enterprise.select(*_SUMMARY, Enterprise.main_products)
-        .where(Enterprise.id == enterprise_id)
+    return masked(await _row_in_scope(actor, enterprise_id))
+
+
+async def history(actor: Actor, enterprise_id: int) -> list[dict[str, Any]]:
+    await get_enterprise(actor, enterprise_id)
+    return (
+        await EnterpriseChange.select(
+            EnterpriseChange.kind,
+            EnterpriseChange.changes,
+            EnterpriseChange.created_at,
+            EnterpriseChange.actor.display_name.as_alias("actor_name"),
+        )
+        .where(EnterpriseChange.enterprise == enterprise_id)
+        .order_by(EnterpriseChange.id)
+        .output(load_json=True)
+    )
+
+
+@dataclass(frozen=True)
+class Revealed:
+    founder_name: str
+    phone: str
+    id_number: str
+
+
+REASON_REQUIRED = "Say why you need the full value; the reveal is logged."
+
+
+async def reveal_personal_data(actor: Actor, enterprise_id: int, reason: str) -> Revealed:
+    """The founder's full phone and ID number, after the access is logged with who, whose, when and why."""
+    if not may(actor, Action.REVEAL_PERSONAL_DATA):
+        raise NotAllowed()
+    row = await _row_in_scope(actor, enterprise_id)
+    reason = normalise_text(reason)[:1000]
+    if len(reason) < 2:
+        raise Invalid({"reason": REASON_REQUIRED})
+    # The log row is committed before the value is read, so no reveal goes unrecorded.
+    async with write_transaction():
+        await PersonalDataAccess.insert(
+            PersonalDataAccess(founder=row["founder_id"], actor=actor.user_id, fields="phone,id_number", reason=reason)
+        )
+    founder = (
+        await Founder.select(Founder.name, Founder.phone, Founder.id_number_cipher)
+        .where(Founder.id == row["founder_id"])
         .first()
     )
-    if row is None or not in_scope(
-        enterprise_scope(actor), district=row["district"], owner_id=row["registered_by"]
-    ):
-        raise NotFound()
-    return _masked(row)
+    assert founder is not None  # the enterprise references it
+    return Revealed(
+        founder_name=founder["name"],
+        phone=founder["phone"],
+        id_number=crypto.decrypt(founder["id_number_cipher"]),
+    )
 
 
 async def add_need(enterprise_id: int, draft: NeedDraft, filed_by: int) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from piccolo.columns import (
     JSON,
     Bytea,
@@ -67,7 +69,7 @@ class Enterprise(Table, tablename="enterprises_enterprise"):
     status = Varchar(length=20, choices=EnterpriseStatus, default=EnterpriseStatus.OPERATING)
     founder = ForeignKey(references=Founder, null=True)
     registered_by = ForeignKey(references=User, null=True, index=True)
-    merged_into = ForeignKey(
+    merged_into: ForeignKey[Any] = ForeignKey(
         references="self", null=True, help_text="set when merged into another record; hidden from lists"
     )
     created_at = Timestamptz(default=TimestamptzNow())

@@ -60,9 +60,7 @@ MALE_ID = with_id_check("50010119850312123")  # sequence 123: odd, male
 FEMALE_ID = with_id_check("50023319920704246")  # sequence 246: even, female
 TONGLIANG_1985_ID = with_id_check("50015119850101015")  # 500151 was created in 2014
 X_ID = next(
-    number
-    for number in (with_id_check(f"50010119900101{seq:03d}") for seq in range(1000))
-    if number.endswith("X")
+    number for number in (with_id_check(f"50010119900101{seq:03d}") for seq in range(1000)) if number.endswith("X")
 )
 
 

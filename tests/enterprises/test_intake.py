@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from core.errors import Invalid
 from enterprises.classification import LegalForm, NeedCategory
+from enterprises.identifiers import resident_id_check_character
 from enterprises.intake import (
+    DATE_IN_FUTURE,
+    DATE_INVALID,
+    MIGRANTS_EXCEED_EMPLOYEES,
     NOT_YOUR_DISTRICT,
     PILOT_CODE_NEEDS_REASON,
     REQUIRED,
@@ -16,6 +21,13 @@ from enterprises.intake import (
     clean_need,
     parse_money,
 )
+
+TODAY = date(2026, 11, 27)
+
+
+def resident_id(first17: str) -> str:
+    return first17 + resident_id_check_character(first17)
+
 
 GOOD = {
     "name": " 开州区春华柑橘家庭农场 ",
@@ -28,14 +40,14 @@ GOOD = {
 
 
 def test_it_cleans_a_good_form() -> None:
-    draft = clean_enterprise(GOOD, frozenset({"500154"}))
+    draft = clean_enterprise(GOOD, frozenset({"500154"}), TODAY)
     assert draft.name == "开州区春华柑橘家庭农场"
     assert draft.legal_form is LegalForm.FAMILY_FARM
     assert draft.founder_phone == "13983451234"
 
 
 def test_it_normalises_full_width_input() -> None:
-    draft = clean_enterprise({**GOOD, "founder_phone": "１３９８３４５１２３４", "industry": "ａ"}, None)
+    draft = clean_enterprise({**GOOD, "founder_phone": "１３９８３４５１２３４", "industry": "ａ"}, None, TODAY)
     assert draft.founder_phone == "13983451234"
     assert draft.industry == "A"
 
@@ -55,19 +67,19 @@ def test_it_normalises_full_width_input() -> None:
 )
 def test_it_reports_each_bad_field(change: dict[str, str], field: str, message: str) -> None:
     with pytest.raises(Invalid) as caught:
-        clean_enterprise({**GOOD, **change}, frozenset({"500154"}))
+        clean_enterprise({**GOOD, **change}, frozenset({"500154"}), TODAY)
     assert caught.value.errors[field] == message
 
 
 def test_it_reports_every_bad_field_at_once() -> None:
     with pytest.raises(Invalid) as caught:
-        clean_enterprise({"founder_phone": "12"}, None)
+        clean_enterprise({"founder_phone": "12"}, None, TODAY)
     assert {"name", "town", "founder_name", "district", "founder_phone"} <= set(caught.value.errors)
 
 
 def test_it_accepts_a_pilot_credit_code_with_a_reason() -> None:
     draft = clean_enterprise(
-        {**GOOD, "credit_code": "91350100M0001TGQXM", "credit_code_note": "营业执照原文如此"}, None
+        {**GOOD, "credit_code": "91350100M0001TGQXM", "credit_code_note": "营业执照原文如此"}, None, TODAY
     )
     assert draft.credit_code == "91350100M0001TGQXM"
     assert draft.credit_code_note == "营业执照原文如此"
@@ -96,13 +108,43 @@ def test_it_keeps_an_amount_only_for_money_needs() -> None:
     need = clean_need({"category": "technology", "description": "防疫", "amount_sought": "1000"})
     assert need.category is NeedCategory.TECHNOLOGY
     assert need.amount_sought is None
-    assert (
-        clean_need({"category": "financing", "description": "贷款", "amount_sought": "1000"}).amount_sought
-        == 1000
-    )
+    assert clean_need({"category": "financing", "description": "贷款", "amount_sought": "1000"}).amount_sought == 1000
 
 
 def test_it_requires_a_category_and_description() -> None:
     with pytest.raises(Invalid) as caught:
         clean_need({"category": "lunch", "description": " "})
     assert set(caught.value.errors) == {"category", "description"}
+
+
+def test_it_reads_the_founders_id_number_and_derives_birth_year_and_gender() -> None:
+    number = resident_id("50015419850312123")  # sequence 123: odd, a man
+    draft = clean_enterprise({**GOOD, "founder_id_number": number.lower()}, None, TODAY)
+    assert draft.founder_id_number == number
+    assert draft.founder_birth_year == 1985 and draft.founder_gender == "male"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"founded_on": "2021-02-30"}, "founded_on", DATE_INVALID),
+        ({"founded_on": "2027-01-01"}, "founded_on", DATE_IN_FUTURE),
+        ({"employees": "十"}, "employees", "Enter a whole number of people, 0 or more."),
+        ({"employees": "3", "migrant_employees": "5"}, "migrant_employees", MIGRANTS_EXCEED_EMPLOYEES),
+        ({"founder_return_year": "1900"}, "founder_return_year", "Enter a year between 1950 and this year."),
+        (
+            {"founder_id_number": "500154198502301234"},
+            "founder_id_number",
+            "ID number does not contain a possible birth date.",
+        ),
+    ],
+)
+def test_it_reports_bad_numbers_dates_and_ids(change: dict[str, str], field: str, message: str) -> None:
+    with pytest.raises(Invalid) as caught:
+        clean_enterprise({**GOOD, **change}, None, TODAY)
+    assert caught.value.errors == {field: message}
+
+
+@pytest.mark.parametrize("written", ["2021-03-15", "2021/3/15", "2021年3月15日", "２０２１－０３－１５"])
+def test_it_reads_dates_as_brokers_write_them(written: str) -> None:
+    assert clean_enterprise({**GOOD, "founded_on": written}, None, TODAY).founded_on == date(2021, 3, 15)
