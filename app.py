@@ -64,9 +64,7 @@ def create_app(secure_cookies: bool = False) -> Litestar:
             NeedFilingApi,
             CaseApi,
             ExpertApi,
-            create_static_files_router(
-                path="/static", directories=[ROOT / "static"], opt={"action": "public"}
-            ),
+            create_static_files_router(path="/static", directories=[ROOT / "static"], opt={"action": "public"}),
         ],
         middleware=[sessions.middleware, DefineMiddleware(CurrentUserMiddleware)],
         guards=[authorize],
@@ -89,9 +87,7 @@ def create_app(secure_cookies: bool = False) -> Litestar:
             path="/schema",
             components=Components(
                 security_schemes={
-                    "BearerToken": SecurityScheme(
-                        type="http", scheme="bearer", description="POST /api/v1/auth/token"
-                    )
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer", description="POST /api/v1/auth/token")
                 }
             ),
         ),

@@ -50,9 +50,7 @@ class AccountController(Controller):
         return page(request, "accounts/login.html", values={"next": _safe_next(next_)}, errors={})
 
     @post("/login", opt=PUBLIC)
-    async def login(
-        self, request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str]]
-    ) -> Template | Redirect:
+    async def login(self, request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         try:
             user = await services.authenticate(data.get("username", ""), data.get("password", ""))
         except Invalid as error:
@@ -60,9 +58,7 @@ class AccountController(Controller):
             return page(request, "accounts/login.html", status_code=400, values=values, errors=error.errors)
         rotate_session_id(request)
         request.set_session({"user_id": user.id})
-        return Redirect(
-            _safe_next(data.get("next")) if data.get("next", "/") != "/" else HOME_OF_ROLE[user.role]
-        )
+        return Redirect(_safe_next(data.get("next")) if data.get("next", "/") != "/" else HOME_OF_ROLE[user.role])
 
     @post("/logout", opt=SIGNED_IN)
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
@@ -76,9 +72,7 @@ class AccountController(Controller):
     @get("/lang/{code:str}", opt=PUBLIC)
     async def switch_language(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Redirect:
         referer = request.headers.get("referer", "/")
-        target = _safe_next(
-            urlparse(referer).path + (f"?{urlparse(referer).query}" if urlparse(referer).query else "")
-        )
+        target = _safe_next(urlparse(referer).path + (f"?{urlparse(referer).query}" if urlparse(referer).query else ""))
         response = Redirect(target)
         if code in SUPPORTED_LOCALES:
             response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)

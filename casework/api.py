@@ -16,7 +16,6 @@ from casework import services
 from casework.workflow import CaseState, Transition
 from core.api import API_V1, BEARER, MAX_INT4, Paginated, RowId, error_responses, paginated
 from core.pagination import PageRequest
-from enterprises.api import Need
 from enterprises.services import get_enterprise, needs_of
 
 ERRORS = error_responses(401, 403, 404, 409, 422)
@@ -28,6 +27,16 @@ class NeedCreate:
     description: str
     urgency: str = "normal"
     amount_sought: str = ""
+
+
+@dataclass
+class Need:
+    id: int
+    category: str
+    description: str
+    urgency: str
+    amount_sought: str | None
+    created_at: datetime
 
 
 @dataclass

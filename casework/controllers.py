@@ -16,8 +16,7 @@ from core.districts import DISTRICTS
 from core.errors import Invalid
 from core.pagination import PageRequest
 from core.web import page
-from enterprises.classification import NeedCategory, Urgency
-from enterprises.services import get_enterprise, needs_of
+from enterprises.services import get_enterprise, history, needs_of
 
 PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=100000)]
 StateFilter = Annotated[str, QueryParameter(name="state")]
@@ -26,27 +25,26 @@ StateFilter = Annotated[str, QueryParameter(name="state")]
 class NeedFilingController(Controller):
     @post("/enterprises/{enterprise_id:int}/needs", opt={"action": Action.FILE_NEED})
     async def file_need(
-        self,
-        request: Request[Any, Any, Any],
-        enterprise_id: FromPath[int],
-        data: URLEncodedBody[dict[str, str]],
+        self, request: Request[Any, Any, Any], enterprise_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
     ) -> Template | Redirect:
         actor = current_user(request).actor
         try:
             case_id = await services.file_need(actor, enterprise_id, data)
         except Invalid as error:
-            enterprise = await get_enterprise(actor, enterprise_id)
             return page(
                 request,
                 "enterprises/detail.html",
                 status_code=400,
-                enterprise=enterprise,
+                enterprise=await get_enterprise(actor, enterprise_id),
                 needs=await needs_of(enterprise_id),
+                changes=await history(actor, enterprise_id),
+                may_reveal=False,
+                may_edit=False,
+                may_file=True,
                 registered=False,
+                revealed=None,
                 values=data,
                 errors=error.errors,
-                categories=list(NeedCategory),
-                urgencies=list(Urgency),
             )
         return Redirect(f"/cases/{case_id}?filed=1")
 
@@ -120,9 +118,7 @@ class CaseController(Controller):
         except ValueError:
             version = 0
         try:
-            await services.transition_case(
-                actor, case_id, data.get("transition", ""), version, data.get("reason", "")
-            )
+            await services.transition_case(actor, case_id, data.get("transition", ""), version, data.get("reason", ""))
         except Invalid as error:
             case = await services.get_case(actor, case_id)
             events = await services.case_events(actor, case_id)

@@ -160,9 +160,7 @@ async def transition_case(
     async with write_transaction():
         # The version in the WHERE makes a concurrent change lose loudly instead of silently.
         updated = (
-            await Case.update(
-                {Case.state: target, Case.version: Case.version + 1, Case.updated_at: datetime.now(UTC)}
-            )
+            await Case.update({Case.state: target, Case.version: Case.version + 1, Case.updated_at: datetime.now(UTC)})
             .where((Case.id == case_id) & (Case.version == expected_version))
             .returning(Case.id)
         )

@@ -82,9 +82,7 @@ RULES: dict[Transition, Rule] = {
         frozenset({CaseState.DRAFT}), CaseState.SUBMITTED, frozenset({Role.BROKER}), filer_only=True
     ),
     Transition.TRIAGE: Rule(frozenset({CaseState.SUBMITTED}), CaseState.TRIAGED, _OFFICERS),
-    Transition.DECLINE: Rule(
-        frozenset({CaseState.SUBMITTED}), CaseState.DECLINED, _OFFICERS, needs_reason=True
-    ),
+    Transition.DECLINE: Rule(frozenset({CaseState.SUBMITTED}), CaseState.DECLINED, _OFFICERS, needs_reason=True),
     Transition.WITHDRAW: Rule(
         frozenset({CaseState.DRAFT, CaseState.SUBMITTED, CaseState.TRIAGED}),
         CaseState.WITHDRAWN,

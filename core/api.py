@@ -44,8 +44,6 @@ class ErrorBody:
 def error_responses(*codes: int) -> dict[int, ResponseSpec]:
     """The OpenAPI `responses` of a route's error statuses, each shaped as `ErrorBody` (see core.web)."""
     return {
-        code: ResponseSpec(
-            data_container=ErrorBody, description=HTTPStatus(code).phrase, generate_examples=False
-        )
+        code: ResponseSpec(data_container=ErrorBody, description=HTTPStatus(code).phrase, generate_examples=False)
         for code in codes
     }

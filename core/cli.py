@@ -30,9 +30,7 @@ def create_user(args: argparse.Namespace) -> None:
     password = os.environ.get("FUCHI_PASSWORD") or getpass.getpass("Password: ")
     try:
         user_id = asyncio.run(
-            create_account(
-                NewUser(args.username, args.name or args.username, password, args.role, args.district or "")
-            )
+            create_account(NewUser(args.username, args.name or args.username, password, args.role, args.district or ""))
         )
     except Invalid as error:
         sys.exit("; ".join(f"{field}: {message}" for field, message in error.errors.items()))
@@ -57,9 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="fuchi", description="Fuchi operator commands")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="create or upgrade the database tables")
-    user = commands.add_parser(
-        "create-user", help="create an account (password from FUCHI_PASSWORD or a prompt)"
-    )
+    user = commands.add_parser("create-user", help="create an account (password from FUCHI_PASSWORD or a prompt)")
     user.add_argument("username")
     user.add_argument(
         "--role", required=True, choices=["broker", "expert", "district_officer", "city_officer", "admin"]
@@ -78,9 +74,7 @@ def main(argv: list[str] | None = None) -> None:
         create_user(args)
     elif args.command == "seed-demo":
         if not settings.demo:
-            sys.exit(
-                "seed-demo runs only in demo mode (FUCHI_DEMO=1): it creates accounts with a known password."
-            )
+            sys.exit("seed-demo runs only in demo mode (FUCHI_DEMO=1): it creates accounts with a known password.")
         seed_demo()
     elif args.command == "worker":
         worker(args)

@@ -64,9 +64,7 @@ def _database_url(var_dir: Path) -> str:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'fuchi.sqlite'}"
     scheme = urlparse(url).scheme
     if scheme not in {"sqlite", "postgres", "postgresql"}:
-        raise ConfigError(
-            f"DATABASE_URL must start with sqlite:/// or postgresql:// (got scheme {scheme!r})."
-        )
+        raise ConfigError(f"DATABASE_URL must start with sqlite:/// or postgresql:// (got scheme {scheme!r}).")
     return url
 
 

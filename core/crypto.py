@@ -18,9 +18,7 @@ from core.config import settings
 
 
 def _derive(purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
-        settings.secret_key.encode()
-    )
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(settings.secret_key.encode())
 
 
 @cache

@@ -132,9 +132,9 @@ def sweep_outbox(now: datetime | None = None, connection: Redis | None = None) -
         _enqueue(connection, row)
         queued.append(row["job_id"])
     if queued:
-        OutboxJob.update(
-            {OutboxJob.enqueued_at: now, OutboxJob.enqueue_count: OutboxJob.enqueue_count + 1}
-        ).where(OutboxJob.job_id.is_in(queued)).run_sync()
+        OutboxJob.update({OutboxJob.enqueued_at: now, OutboxJob.enqueue_count: OutboxJob.enqueue_count + 1}).where(
+            OutboxJob.job_id.is_in(queued)
+        ).run_sync()
     return len(queued)
 
 

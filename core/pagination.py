@@ -15,10 +15,11 @@ MAX_PER_PAGE = 100
 class PageRequest:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    max_per_page: int = MAX_PER_PAGE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "page", max(1, self.page))
-        object.__setattr__(self, "per_page", min(MAX_PER_PAGE, max(1, self.per_page)))
+        object.__setattr__(self, "per_page", min(self.max_per_page, max(1, self.per_page)))
 
     @property
     def offset(self) -> int:

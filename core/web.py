@@ -165,16 +165,10 @@ def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> 
     if isinstance(error, NotFoundException):
         return _error_response(request, HTTP_404_NOT_FOUND, "Not found.")
     if isinstance(error, PermissionDeniedException) and "CSRF" in str(error.detail):
-        return _error_response(
-            request, HTTP_403_FORBIDDEN, "Your form has expired. Reload the page and try again."
-        )
+        return _error_response(request, HTTP_403_FORBIDDEN, "Your form has expired. Reload the page and try again.")
     if isinstance(error, ValidationException):
         detail = error.extra if isinstance(error.extra, list) else []
-        fields = {
-            str(item.get("key", "")): str(item.get("message", ""))
-            for item in detail
-            if isinstance(item, dict)
-        }
+        fields = {str(item.get("key", "")): str(item.get("message", "")) for item in detail if isinstance(item, dict)}
         return _error_response(request, HTTP_400_BAD_REQUEST, "The request is not valid.", errors=fields)
     status = error.status_code
     if status >= 500:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
-from litestar.params import JSONBody, QueryParameter
+from litestar import Controller, Request, get, patch, post
+from litestar.params import JSONBody, KwargDefinition, QueryParameter
+from msgspec import Meta
 
 from accounts.guards import current_user
 from accounts.policy import Action
@@ -24,11 +25,30 @@ class EnterpriseCreate:
     founder_name: str
     founder_phone: str
     legal_form: str = "individual_business"
-    village: str = ""
-    industry: str = ""
-    main_products: str = ""
     credit_code: str = ""
     credit_code_note: str = ""
+    village: str = ""
+    park: str = ""
+    industry: str = ""
+    main_products: str = ""
+    founded_on: str = ""
+    employees: str = ""
+    migrant_employees: str = ""
+    annual_revenue: str = ""
+    stage: str = "survival"
+    status: str = "operating"
+    founder_gender: str = ""
+    founder_birth_year: str = ""
+    founder_id_number: str = ""
+    founder_worked_before: str = ""
+    founder_return_year: str = ""
+
+
+@dataclass
+class EnterpriseUpdate:
+    """Fields to change; omitted fields keep their value (an omitted phone or ID number keeps the one on record)."""
+
+    changes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -39,29 +59,73 @@ class Enterprise:
     district: str
     town: str
     village: str
+    park: str
     industry: str
     status: str
+    stage: str
     credit_code: str
     founder_name: str
     founder_phone: str
+    founder_id_number: str
     created_at: datetime
 
 
 @dataclass
-class Need:
-    id: int
-    category: str
-    description: str
-    urgency: str
-    amount_sought: str | None
+class EnterpriseDetail(Enterprise):
+    main_products: str
+    founded_on: date | None
+    employees: int | None
+    migrant_employees: int | None
+    annual_revenue: str | None
+
+
+@dataclass
+class SearchRequest:
+    """A search that may include a phone number: sent in the body so that it stays out of URLs and logs."""
+
+    q: str = ""
+    phone: str = ""
+    district: str = ""
+    town: str = ""
+    industry: str = ""
+    status: str = ""
+    park: str = ""
+    page: Annotated[int, Meta(ge=1, le=100000), KwargDefinition(ge=1, le=100000)] = 1
+    per_page: Annotated[int, Meta(ge=1, le=100), KwargDefinition(ge=1, le=100)] = 20
+
+
+@dataclass
+class RevealRequest:
+    reason: str
+
+
+@dataclass
+class RevealedFounder:
+    founder_name: str
+    phone: str
+    id_number: str
+
+
+@dataclass
+class Change:
+    kind: str
+    changes: dict[str, Any]
+    actor_name: str | None
     created_at: datetime
 
 
 def enterprise_out(row: dict[str, Any]) -> Enterprise:
-    return Enterprise(**{field: row[field] for field in Enterprise.__dataclass_fields__})
+    return Enterprise(**{name: row[name] for name in Enterprise.__dataclass_fields__})
+
+
+def detail_out(row: dict[str, Any]) -> EnterpriseDetail:
+    values = {name: row[name] for name in EnterpriseDetail.__dataclass_fields__}
+    values["annual_revenue"] = None if row["annual_revenue"] is None else str(row["annual_revenue"])
+    return EnterpriseDetail(**values)
 
 
 ERRORS = error_responses(401, 403, 404, 422)
+Text = Annotated[str, QueryParameter(max_length=100)]
 
 
 class EnterpriseApi(Controller):
@@ -74,16 +138,34 @@ class EnterpriseApi(Controller):
     async def list_enterprises(
         self,
         request: Request[Any, Any, Any],
+        q: Annotated[str, QueryParameter(max_length=100, description="name, credit code or founder name")] = "",
         district: Annotated[str, QueryParameter(max_length=6)] = "",
-        q: Annotated[str, QueryParameter(max_length=100, description="fragment of the name")] = "",
+        town: Text = "",
+        industry: Annotated[str, QueryParameter(max_length=1)] = "",
+        status: Annotated[str, QueryParameter(max_length=20)] = "",
+        park: Text = "",
         page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> Paginated[Enterprise]:
-        found = await services.list_enterprises(
-            current_user(request).actor,
-            services.EnterpriseFilter(district=district, q=q.strip()),
-            PageRequest(page=page_number, per_page=per_page),
+        filters = services.EnterpriseFilter(
+            q=q, district=district, town=town, industry=industry, status=status, park=park
         )
+        found = await services.list_enterprises(
+            current_user(request).actor, filters, PageRequest(page=page_number, per_page=per_page)
+        )
+        return paginated(found, [enterprise_out(row) for row in found.items])
+
+    @post(
+        "/search",
+        status_code=200,
+        summary="Search, founder's phone included, with the filters in the body",
+        responses=ERRORS,
+    )
+    async def search(self, request: Request[Any, Any, Any], data: JSONBody[SearchRequest]) -> Paginated[Enterprise]:
+        values = asdict(data)
+        paging = PageRequest(page=values.pop("page"), per_page=values.pop("per_page"))
+        filters = services.EnterpriseFilter(**{k: str(v)[:100] for k, v in values.items()})
+        found = await services.list_enterprises(current_user(request).actor, filters, paging)
         return paginated(found, [enterprise_out(row) for row in found.items])
 
     @post(
@@ -92,11 +174,49 @@ class EnterpriseApi(Controller):
         summary="Register an enterprise and its founder",
         responses=ERRORS,
     )
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[EnterpriseCreate]) -> Enterprise:
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[EnterpriseCreate]) -> EnterpriseDetail:
         actor = current_user(request).actor
         enterprise_id = await services.register_enterprise(actor, {k: str(v) for k, v in asdict(data).items()})
-        return enterprise_out(await services.get_enterprise(actor, enterprise_id))
+        return detail_out(await services.get_enterprise(actor, enterprise_id))
 
     @get("/{enterprise_id:int}", summary="One enterprise", responses=ERRORS)
-    async def show(self, request: Request[Any, Any, Any], enterprise_id: RowId) -> Enterprise:
-        return enterprise_out(await services.get_enterprise(current_user(request).actor, enterprise_id))
+    async def show(self, request: Request[Any, Any, Any], enterprise_id: RowId) -> EnterpriseDetail:
+        return detail_out(await services.get_enterprise(current_user(request).actor, enterprise_id))
+
+    @patch(
+        "/{enterprise_id:int}",
+        opt={"action": Action.UPDATE_ENTERPRISE},
+        summary="Change an enterprise; every change is recorded with who and when",
+        responses=ERRORS,
+    )
+    async def update(
+        self, request: Request[Any, Any, Any], enterprise_id: RowId, data: JSONBody[EnterpriseUpdate]
+    ) -> EnterpriseDetail:
+        actor = current_user(request).actor
+        current = await services.get_enterprise(actor, enterprise_id)
+        form = {
+            name: "" if current.get(name) is None else str(current[name])
+            for name in EnterpriseCreate.__dataclass_fields__
+        }
+        form["founder_phone"] = form["founder_id_number"] = ""  # kept unless given
+        form |= {k: str(v) for k, v in data.changes.items() if k in EnterpriseCreate.__dataclass_fields__}
+        await services.update_enterprise(actor, enterprise_id, form)
+        return detail_out(await services.get_enterprise(actor, enterprise_id))
+
+    @get("/{enterprise_id:int}/history", summary="Every change to the enterprise", responses=ERRORS)
+    async def history(self, request: Request[Any, Any, Any], enterprise_id: RowId) -> list[Change]:
+        rows = await services.history(current_user(request).actor, enterprise_id)
+        return [Change(**row) for row in rows]
+
+    @post(
+        "/{enterprise_id:int}/founder/reveal",
+        opt={"action": Action.REVEAL_PERSONAL_DATA},
+        status_code=200,
+        summary="The founder's full phone and ID number; the access is logged with the reason first",
+        responses=ERRORS,
+    )
+    async def reveal(
+        self, request: Request[Any, Any, Any], enterprise_id: RowId, data: JSONBody[RevealRequest]
+    ) -> RevealedFounder:
+        revealed = await services.reveal_personal_data(current_user(request).actor, enterprise_id, data.reason)
+        return RevealedFounder(founder_name=revealed.founder_name, phone=revealed.phone, id_number=revealed.id_number)

@@ -2,91 +2,152 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.guards import current_user
-from accounts.policy import Action
-from core.districts import DISTRICTS
+from accounts.policy import Action, Role, may
 from core.errors import Invalid
+from core.i18n import gettext
 from core.pagination import PageRequest
-from core.web import page
-from enterprises import services
-from enterprises.classification import INDUSTRY_SECTIONS, LegalForm, NeedCategory, Urgency
+from core.web import page, request_locale
+from enterprises import exporting, services
+
+Form = URLEncodedBody[dict[str, str]]
 
 
-def _form_context() -> dict[str, Any]:
-    return {
-        "districts": DISTRICTS,
-        "legal_forms": list(LegalForm),
-        "industries": INDUSTRY_SECTIONS,
-        "categories": list(NeedCategory),
-        "urgencies": list(Urgency),
-    }
+def _filters(values: Mapping[str, Any]) -> services.EnterpriseFilter:
+    names = (f.name for f in fields(services.EnterpriseFilter))
+    return services.EnterpriseFilter(**{name: str(values.get(name) or "").strip() for name in names})
+
+
+def _page_number(values: Mapping[str, Any]) -> int:
+    raw = str(values.get("page") or "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= 100000 else 1
+
+
+def _edit_values(enterprise: dict[str, Any]) -> dict[str, str]:
+    """The record as form values; the founder's phone and ID stay empty (masked values are not input)."""
+    values = {key: "" if value is None else str(value) for key, value in enterprise.items()}
+    values["founder_phone"] = values["founder_id_number"] = ""
+    return values
 
 
 class EnterpriseController(Controller):
     path = "/enterprises"
 
+    async def _list(self, request: Request[Any, Any, Any], values: Mapping[str, Any]) -> Template:
+        filters = _filters(values)
+        request_page = PageRequest(page=_page_number(values))
+        found = await services.list_enterprises(current_user(request).actor, filters, request_page)
+        return page(request, "enterprises/list.html", page=found, filters=filters)
+
     @get("/", opt={"action": Action.VIEW_ENTERPRISES})
-    async def list_enterprises(
-        self,
-        request: Request[Any, Any, Any],
-        q: FromQuery[str] = "",
-        page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
-    ) -> Template:
-        found = await services.list_enterprises(
-            current_user(request).actor,
-            services.EnterpriseFilter(q=q.strip()),
-            PageRequest(page=page_number),
+    async def list_enterprises(self, request: Request[Any, Any, Any]) -> Template:
+        # A phone typed into the search travels in the body (POST below), never in the URL.
+        return await self._list(request, {k: v for k, v in request.query_params.items() if k != "phone"})
+
+    @post("/", opt={"action": Action.VIEW_ENTERPRISES}, status_code=200)
+    async def search(self, request: Request[Any, Any, Any], data: Form) -> Template:
+        return await self._list(request, data)
+
+    @post("/export", opt={"action": Action.EXPORT_ENTERPRISES}, status_code=200)
+    async def export(self, request: Request[Any, Any, Any], data: Form) -> Response[bytes]:
+        kind = data.get("format", "xlsx")
+        if kind not in ("csv", "xlsx"):
+            raise Invalid({"format": "Choose CSV or XLSX."})
+        rows = await services.export_enterprises(current_user(request).actor, _filters(data))
+        locale = request_locale(request)
+        translate = lambda message: gettext(locale, message)  # noqa: E731
+        body = exporting.to_csv(rows, translate) if kind == "csv" else exporting.to_xlsx(rows, translate)
+        media = (
+            "text/csv; charset=utf-8"
+            if kind == "csv"
+            else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         )
-        return page(request, "enterprises/list.html", page=found, q=q)
+        return Response(
+            body, media_type=media, headers={"Content-Disposition": f'attachment; filename="enterprises.{kind}"'}
+        )
 
     @get("/new", opt={"action": Action.REGISTER_ENTERPRISE})
     async def new_enterprise(self, request: Request[Any, Any, Any]) -> Template:
         user = current_user(request)
-        return page(
-            request,
-            "enterprises/new.html",
-            values={"district": user.district, "legal_form": "individual_business"},
-            errors={},
-            **_form_context(),
-        )
+        values = {
+            "district": user.district,
+            "legal_form": "individual_business",
+            "stage": "survival",
+            "status": "operating",
+        }
+        return page(request, "enterprises/new.html", values=values, errors={})
 
     @post("/new", opt={"action": Action.REGISTER_ENTERPRISE})
-    async def register(
-        self, request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str]]
-    ) -> Template | Redirect:
+    async def register(self, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
         try:
             enterprise_id = await services.register_enterprise(current_user(request).actor, data)
         except Invalid as error:
-            return page(
-                request,
-                "enterprises/new.html",
-                status_code=400,
-                values=data,
-                errors=error.errors,
-                **_form_context(),
-            )
+            return page(request, "enterprises/new.html", status_code=400, values=data, errors=error.errors)
         return Redirect(f"/enterprises/{enterprise_id}?registered=1")
+
+    async def _detail(
+        self, request: Request[Any, Any, Any], enterprise_id: int, status_code: int = 200, **extra: Any
+    ) -> Template:
+        actor = current_user(request).actor
+        context: dict[str, Any] = {
+            "enterprise": await services.get_enterprise(actor, enterprise_id),
+            "needs": await services.needs_of(enterprise_id),
+            "changes": await services.history(actor, enterprise_id),
+            "may_reveal": may(actor, Action.REVEAL_PERSONAL_DATA),
+            "may_edit": may(actor, Action.UPDATE_ENTERPRISE),
+            "may_file": actor.role is Role.BROKER,
+            "registered": False,
+            "revealed": None,
+            "values": {"urgency": "normal"},
+            "errors": {},
+        }
+        return page(request, "enterprises/detail.html", status_code=status_code, **(context | extra))
 
     @get("/{enterprise_id:int}", opt={"action": Action.VIEW_ENTERPRISES})
     async def show(
         self, request: Request[Any, Any, Any], enterprise_id: FromPath[int], registered: FromQuery[str] = ""
     ) -> Template:
+        return await self._detail(request, enterprise_id, registered=bool(registered))
+
+    @post("/{enterprise_id:int}/reveal", opt={"action": Action.REVEAL_PERSONAL_DATA})
+    async def reveal(self, request: Request[Any, Any, Any], enterprise_id: FromPath[int], data: Form) -> Template:
         actor = current_user(request).actor
-        enterprise = await services.get_enterprise(actor, enterprise_id)
-        needs = await services.needs_of(enterprise_id)
+        try:
+            revealed = await services.reveal_personal_data(actor, enterprise_id, data.get("reason", ""))
+        except Invalid as error:
+            return await self._detail(request, enterprise_id, 400, reveal_errors=error.errors)
+        response = await self._detail(request, enterprise_id, revealed=revealed)
+        response.headers["Cache-Control"] = "no-store"  # the full values must not linger in caches
+        return response
+
+    @get("/{enterprise_id:int}/edit", opt={"action": Action.UPDATE_ENTERPRISE})
+    async def edit_form(self, request: Request[Any, Any, Any], enterprise_id: FromPath[int]) -> Template:
+        enterprise = await services.get_enterprise(current_user(request).actor, enterprise_id)
         return page(
-            request,
-            "enterprises/detail.html",
-            enterprise=enterprise,
-            needs=needs,
-            registered=bool(registered),
-            values={"urgency": "normal"},
-            errors={},
-            **_form_context(),
+            request, "enterprises/edit.html", enterprise_id=enterprise_id, values=_edit_values(enterprise), errors={}
         )
+
+    @post("/{enterprise_id:int}/edit", opt={"action": Action.UPDATE_ENTERPRISE})
+    async def edit(
+        self, request: Request[Any, Any, Any], enterprise_id: FromPath[int], data: Form
+    ) -> Template | Redirect:
+        try:
+            await services.update_enterprise(current_user(request).actor, enterprise_id, data)
+        except Invalid as error:
+            return page(
+                request,
+                "enterprises/edit.html",
+                status_code=400,
+                enterprise_id=enterprise_id,
+                values=data,
+                errors=error.errors,
+            )
+        return Redirect(f"/enterprises/{enterprise_id}")

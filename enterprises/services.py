@@ -161,8 +161,15 @@ async def apply_draft(
 
 
 async def update_enterprise(actor: Actor, enterprise_id: int, form: Mapping[str, str]) -> dict[str, Any]:
-    """Change an enterprise the actor may see; returns field -> [before, after]."""
-    existing = await get_enterprise(actor, enterprise_id)
+    """Change an enterprise the actor may see; returns field -> [before, after].
+
+    The edit form never shows the founder's phone in full, so an empty phone keeps the one on record.
+    """
+    if not may(actor, Action.UPDATE_ENTERPRISE):
+        raise NotAllowed()
+    existing = await _row_in_scope(actor, enterprise_id)
+    if not str(form.get("founder_phone") or "").strip():
+        form = {**form, "founder_phone": existing["founder_phone"]}
     # An officer may correct a record of his district; a broker only within his own.
     districts = allowed_districts(actor)
     draft = clean_enterprise(form, districts | {existing["district"]} if districts is not None else None, today())
@@ -217,7 +224,10 @@ def masked(row: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class EnterpriseFilter:
+    """What to look for. `phone` is only ever taken from a request body: phones never go in URLs."""
+
     q: str = ""
+    phone: str = ""
     district: str = ""
     town: str = ""
     industry: str = ""
@@ -247,10 +257,10 @@ def _conditions(scope: Scope, filters: EnterpriseFilter) -> list[Any]:
         code = normalise_code(text)
         if len(code) >= 4:
             either |= Enterprise.credit_code.ilike(f"%{code}%")
-        digits = "".join(ch for ch in code if ch.isdigit())
-        if len(digits) >= 4 and len(digits) == len(code.replace("+", "")):
-            either |= Enterprise.founder.phone.ilike(f"%{digits}%")
         conditions.append(either)
+    digits = "".join(ch for ch in normalise_text(filters.phone) if ch.isdigit())
+    if len(digits) >= 4:
+        conditions.append(Enterprise.founder.phone.ilike(f"%{digits}%"))
     return [c for c in conditions if c is not None]
 
 
@@ -262,6 +272,17 @@ async def list_enterprises(actor: Actor, filters: EnterpriseFilter, request: Pag
         count = count.where(condition)
     rows = await query.limit(request.per_page).offset(request.offset)
     return Page(items=[masked(r) for r in rows], request=request, total=await count)
+
+
+EXPORT_LIMIT = 50_000
+
+
+async def export_enterprises(actor: Actor, filters: EnterpriseFilter) -> list[dict[str, Any]]:
+    """Every enterprise the list would show (up to EXPORT_LIMIT), masked like the list."""
+    found = await list_enterprises(
+        actor, filters, PageRequest(page=1, per_page=EXPORT_LIMIT, max_per_page=EXPORT_LIMIT)
+    )
+    return found.items
 
 
 async def _row_in_scope(actor: Actor, enterprise_id: int) -> dict[str, Any]:

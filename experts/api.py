@@ -51,10 +51,9 @@ class ExpertApi(Controller):
 
 class ExpertController(Controller):
     path = "/experts"
+    include_in_schema = False  # a page, not part of the API
     opt = {"action": Action.VIEW_EXPERTS}
 
     @get("/")
     async def list_experts(self, request: Request[Any, Any, Any], page_number: PageNumber = 1) -> Template:
-        return page(
-            request, "experts/list.html", page=await services.list_experts(PageRequest(page=page_number))
-        )
+        return page(request, "experts/list.html", page=await services.list_experts(PageRequest(page=page_number)))

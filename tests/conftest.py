@@ -43,9 +43,7 @@ else:
     os.environ["DATABASE_URL"] = urlunparse(urlparse(_TARGET)._replace(path=f"/{_PG_DATABASE}"))
 
 if "TEST_REDIS_URL" not in os.environ:
-    raise pytest.UsageError(
-        "TEST_REDIS_URL is not set: the tests need a real Redis (`make test` starts one)."
-    )
+    raise pytest.UsageError("TEST_REDIS_URL is not set: the tests need a real Redis (`make test` starts one).")
 os.environ["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
 os.environ["FUCHI_VAR_DIR"] = str(_TMP / "var")
 os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
@@ -194,9 +192,7 @@ class Client:
         return await self.http.post(path, data={"_csrf_token": token, **data})
 
     async def api_token(self, username: str, password: str = PASSWORD) -> dict[str, str]:
-        response = await self.http.post(
-            "/api/v1/auth/token", json={"username": username, "password": password}
-        )
+        response = await self.http.post("/api/v1/auth/token", json={"username": username, "password": password})
         assert response.status_code == 201, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 

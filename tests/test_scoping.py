@@ -104,9 +104,7 @@ async def test_it_refuses_changes_to_another_districts_case(
 
 
 @pytest.mark.parametrize("insider", ["alice", "olga", "carl"])
-async def test_it_shows_the_case_to_those_within_reach(
-    client: Any, alices_case: dict[str, int], insider: str
-) -> None:
+async def test_it_shows_the_case_to_those_within_reach(client: Any, alices_case: dict[str, int], insider: str) -> None:
     headers = await client.api_token(insider)
     response = await client.http.get(f"/api/v1/cases/{alices_case['case']}", headers=headers)
     assert response.status_code == 200
@@ -121,9 +119,7 @@ async def test_it_keeps_a_broker_out_of_another_brokers_cases_in_his_own_distric
     assert (await client.http.get(f"/api/v1/cases/{alices_case['case']}", headers=headers)).status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("user", "path"), [("alice", "/cases/queue"), ("olga", "/admin/users"), ("eve", "/experts")]
-)
+@pytest.mark.parametrize(("user", "path"), [("alice", "/cases/queue"), ("olga", "/admin/users"), ("eve", "/experts")])
 async def test_it_forbids_pages_beyond_the_role(client: Any, personas: Any, user: str, path: str) -> None:
     await client.login(user)
     assert (await client.http.get(path)).status_code == 403

@@ -107,9 +107,7 @@ def _holds_no_messages(node: ast.AST) -> bool:
         return True
     if isinstance(node, ast.Call):
         func = node.func
-        return (
-            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in LOGGERS
-        )
+        return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in LOGGERS
     if isinstance(node, ast.Assign | ast.AnnAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return any(isinstance(t, ast.Name) and t.id in DATA_NAMES for t in targets)

@@ -19,9 +19,7 @@ NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
         ([1, 1, 1, 1, 1, 14], WINDOW - timedelta(minutes=1)),
     ],
 )
-def test_it_locks_a_name_after_too_many_recent_failures(
-    minutes_ago: list[int], locked: timedelta | None
-) -> None:
+def test_it_locks_a_name_after_too_many_recent_failures(minutes_ago: list[int], locked: timedelta | None) -> None:
     assert locked_for([NOW - timedelta(minutes=m) for m in minutes_ago], NOW) == locked
 
 

@@ -62,9 +62,7 @@ async def test_it_puts_a_filed_need_in_the_queue_of_the_brokers_district_only(
     assert ENTERPRISE["name"] in (await carl.http.get("/cases/queue")).text
 
 
-async def test_it_lets_the_district_officer_accept_the_case(
-    client: Any, new_client: Any, personas: Any
-) -> None:
+async def test_it_lets_the_district_officer_accept_the_case(client: Any, new_client: Any, personas: Any) -> None:
     await client.login("alice")
     case_id = await register_and_file(client)
     olga = new_client()
@@ -83,9 +81,7 @@ async def test_it_lets_the_district_officer_accept_the_case(
     ]
 
 
-async def test_it_refuses_a_stale_change_instead_of_overwriting(
-    client: Any, new_client: Any, personas: Any
-) -> None:
+async def test_it_refuses_a_stale_change_instead_of_overwriting(client: Any, new_client: Any, personas: Any) -> None:
     await client.login("alice")
     case_id = await register_and_file(client)
     olga, carl = new_client(), new_client()
@@ -102,9 +98,7 @@ async def test_it_refuses_a_stale_change_instead_of_overwriting(
 
 async def test_it_keeps_the_input_and_shows_each_error_in_chinese(client: Any, personas: Any) -> None:
     await client.login("alice")
-    response = await client.post_form(
-        "/enterprises/new", {**ENTERPRISE, "founder_phone": "12345", "town": ""}
-    )
+    response = await client.post_form("/enterprises/new", {**ENTERPRISE, "founder_phone": "12345", "town": ""})
     assert response.status_code == 400
     assert 'value="开州区春华柑橘家庭农场"' in response.text  # the name she typed is still there
     assert 'id="e-founder_phone"' in response.text and 'id="e-town"' in response.text
