@@ -8,11 +8,14 @@ fail loudly without it rather than skip (`make test` starts one).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import re
 import secrets
 import tempfile
 import uuid
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -109,12 +112,55 @@ async def _empty_tables() -> None:
         await engine().run_ddl(f'DELETE FROM "{table}"')
 
 
+# Personal data must never reach a log line or a job payload: both are watched for the whole run.
+PERSONAL_DATA = re.compile(rb"(?<![0-9])(?:[0-9]{17}[0-9Xx]|1[3-9][0-9]{9})(?![0-9])")
+LEAKS: list[str] = []
+
+
+class LeakWatch(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        text = self.format(record)
+        if PERSONAL_DATA.search(text.encode()):
+            LEAKS.append(f"log {record.name}: {text[:300]}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def watch_logs() -> Iterator[None]:
+    handler = LeakWatch(level=logging.DEBUG)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield
+    root.removeHandler(handler)
+
+
+def _job_payload_leaks(connection: redis.Redis) -> list[str]:
+    found = []
+    for key in connection.scan_iter("rq:job:*"):
+        if connection.type(key) != b"hash":
+            continue
+        for field in (b"data", b"description", b"meta"):
+            raw = connection.hget(key, field) or b""
+            with contextlib.suppress(zlib.error):  # job data is zlib-compressed; descriptions are not
+                raw = zlib.decompress(raw)
+            if PERSONAL_DATA.search(raw):
+                found.append(f"job {key.decode()} field {field.decode()}")
+    return found
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if LEAKS:
+        print("\nPersonal data leaked into logs or job payloads:\n  " + "\n  ".join(LEAKS[:20]))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(autouse=True)
 def clean_state() -> Iterator[None]:
-    """Every test starts with empty tables and an empty Redis database."""
+    """Every test starts with empty tables and an empty Redis database; job payloads are checked after it."""
     run_sync(_empty_tables())  # Piccolo's helper copes with anyio's loop running in this thread
-    redis.Redis.from_url(settings.redis_url).flushdb()
+    connection = redis.Redis.from_url(settings.redis_url)
+    connection.flushdb()
     yield
+    LEAKS.extend(_job_payload_leaks(connection))
 
 
 @pytest.fixture(scope="session")
