@@ -62,14 +62,30 @@ _PHONE_CHARS_RE = re.compile(r"\(?\+?[0-9 ().-]+")
 _PHONE_SEPARATORS_RE = re.compile(r"[ ().-]")
 
 
+# Full-width letters, digits and the ideographic space become ASCII; Chinese punctuation such as
+# （）and ，stays as written, because names must match the business licence character for character.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()} | {0x3000: 0x20}
+
+
 def normalise_text(value: str) -> str:
-    """Return free text NFKC-normalised, with whitespace runs collapsed and ends stripped."""
-    return " ".join(unicodedata.normalize("NFKC", value).split())
+    """Return free text with full-width letters and digits made ASCII, whitespace runs collapsed, ends stripped."""
+    return " ".join(unicodedata.normalize("NFC", value).translate(_FULL_WIDTH).translate(_INVISIBLE).split())
+
+
+def fold_width(value: str) -> str:
+    """NFKC: every full-width form (digits, letters, －／（）) to ASCII, whitespace collapsed; for codes and numbers."""
+    return " ".join(unicodedata.normalize("NFKC", value).translate(_INVISIBLE).split())
+
+
+def normalise_lines(value: str) -> str:
+    """Like `normalise_text`, but keeping the line breaks of a longer text."""
+    lines = (normalise_text(line) for line in value.replace("\r\n", "\n").split("\n"))
+    return "\n".join(lines).strip()
 
 
 def normalise_code(value: str) -> str:
-    """Return a code or number normalised, without spaces or hyphens, upper-cased."""
-    text = normalise_text(value).translate(_INVISIBLE)
+    """Return a code or number normalised (NFKC, so every full-width form), without spaces or hyphens, upper-cased."""
+    text = fold_width(value)
     return text.replace(" ", "").replace("-", "").upper()
 
 
@@ -183,7 +199,7 @@ def _without_country_code(compact: str) -> str | None:
 
 def normalise_phone(value: str) -> PhoneCheck:
     """Normalise a mainland mobile (13800000000) or landline (023-63861234) number."""
-    text = normalise_text(value).translate(_INVISIBLE)
+    text = fold_width(value)
     if not text:
         return PhoneCheck("", None, PHONE_MISSING)
     if not _PHONE_CHARS_RE.fullmatch(text):

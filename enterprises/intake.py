@@ -27,6 +27,8 @@ from enterprises.identifiers import (
     CreditCodeStatus,
     check_credit_code,
     check_resident_id,
+    fold_width,
+    normalise_lines,
     normalise_phone,
     normalise_text,
 )
@@ -88,7 +90,7 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 
 def parse_date(raw: str, today: date) -> date | None:
     """A date as brokers write it (2021-03-15, 2021/3/15, 2021年3月15日); None when empty."""
-    text = normalise_text(raw)
+    text = fold_width(raw)
     if not text:
         return None
     match = _DATE.match(text)
@@ -104,7 +106,7 @@ def parse_date(raw: str, today: date) -> date | None:
 
 
 def parse_count(raw: str) -> int | None:
-    text = normalise_text(raw).removesuffix("人").strip()
+    text = fold_width(raw).removesuffix("人").strip()
     if not text:
         return None
     if not text.isdigit() or int(text) > 1_000_000:
@@ -113,7 +115,7 @@ def parse_count(raw: str) -> int | None:
 
 
 def parse_year(raw: str, today: date) -> int | None:
-    text = normalise_text(raw).removesuffix("年").strip()
+    text = fold_width(raw).removesuffix("年").strip()
     if not text:
         return None
     if not text.isdigit() or not 1950 <= int(text) <= today.year:
@@ -123,7 +125,7 @@ def parse_year(raw: str, today: date) -> int | None:
 
 def parse_money(raw: str) -> Decimal | None:
     """Yuan as typed ("50,000" and "3000元" are; "5万" is not): None when empty, ValueError when not money."""
-    text = normalise_text(raw).replace(",", "").replace("¥", "").replace("元", "").strip()
+    text = fold_width(raw).replace(",", "").replace("¥", "").replace("元", "").strip()
     if not text:
         return None
     try:
@@ -156,7 +158,7 @@ def clean_enterprise(form: Mapping[str, str], allowed_districts: frozenset[str] 
     legal_form = _choice(form, "legal_form", LegalForm, "individual_business", errors, "Choose a legal form.")
     stage = _choice(form, "stage", Stage, "survival", errors, "Choose a stage.")
     status = _choice(form, "status", EnterpriseStatus, "operating", errors, "Choose a status.")
-    industry = _text(form, "industry").upper()
+    industry = fold_width(_text(form, "industry")).upper()
     if industry and industry not in INDUSTRY_SECTIONS:
         errors["industry"] = "Choose an industry section."
     gender = _text(form, "founder_gender")
@@ -244,7 +246,7 @@ class NeedDraft:
 def clean_need(form: Mapping[str, str]) -> NeedDraft:
     errors: dict[str, str] = {}
     category = _choice(form, "category", NeedCategory, "", errors, "Choose what the enterprise needs.")
-    description = normalise_text(str(form.get("description") or ""))[:4000]
+    description = normalise_lines(str(form.get("description") or ""))[:4000]
     if not description:
         errors["description"] = REQUIRED
     urgency = _choice(form, "urgency", Urgency, "normal", errors, "Choose an urgency.")

@@ -148,3 +148,14 @@ def test_it_reports_bad_numbers_dates_and_ids(change: dict[str, str], field: str
 @pytest.mark.parametrize("written", ["2021-03-15", "2021/3/15", "2021年3月15日", "２０２１－０３－１５"])
 def test_it_reads_dates_as_brokers_write_them(written: str) -> None:
     assert clean_enterprise({**GOOD, "founded_on": written}, None, TODAY).founded_on == date(2021, 3, 15)
+
+
+def test_it_keeps_chinese_punctuation_in_names_as_on_the_licence() -> None:
+    draft = clean_enterprise({**GOOD, "name": "春华（柑橘）　有限公司", "main_products": "ＡＢＣ１２３"}, None, TODAY)
+    assert draft.name == "春华（柑橘） 有限公司"
+    assert draft.main_products == "ABC123"
+
+
+def test_it_keeps_the_line_breaks_of_a_need_description() -> None:
+    need = clean_need({"category": "market", "description": "  找销路，\r\n  对接超市。 "})
+    assert need.description == "找销路，\n对接超市。"
