@@ -11,10 +11,18 @@ from accounts.services import NewUser, create_user
 from accounts.tables import User
 from casework.services import file_need, transition_case
 from casework.workflow import CaseState
+from enterprises.identifiers import resident_id_check_character
 from enterprises.services import register_enterprise
 from experts.tables import Expert
 
 DEMO_PASSWORD = "fuchi-demo"
+
+
+def invented_id(first17: str) -> str:
+    """An invented ID number that passes its check (demo data must survive validation)."""
+    return first17 + resident_id_check_character(first17)
+
+
 KAIZHOU = "500154"  # broker1's and officer1's district
 YONGCHUAN = "500118"  # officer2's district
 
@@ -43,6 +51,14 @@ ENTERPRISES: list[tuple[str, dict[str, str], tuple[str, str, str, str], CaseStat
             "main_products": "春橙、柑橘",
             "founder_name": "周春华",
             "founder_phone": "13983451234",
+            "founder_id_number": invented_id("50023419780615301"),
+            "founder_worked_before": "广东东莞",
+            "founder_return_year": "2018",
+            "founded_on": "2019-04-12",
+            "employees": "9",
+            "migrant_employees": "6",
+            "annual_revenue": "1260000",
+            "stage": "growth",
         },
         ("financing", "扩建冷库需要资金，想申请创业担保贷款。", "high", "300000"),
         CaseState.SUBMITTED,
@@ -60,6 +76,11 @@ ENTERPRISES: list[tuple[str, dict[str, str], tuple[str, str, str, str], CaseStat
             "credit_code": "91500154MA60XB8K7G",
             "founder_name": "谭巧玲",
             "founder_phone": "15823456789",
+            "founder_id_number": invented_id("50023419860203452"),
+            "park": "开州区返乡创业园",
+            "employees": "23",
+            "migrant_employees": "15",
+            "stage": "development",
         },
         ("ecommerce", "想在网店卖竹编产品，缺少拍照和运营的人。", "normal", ""),
         CaseState.TRIAGED,
@@ -76,6 +97,7 @@ ENTERPRISES: list[tuple[str, dict[str, str], tuple[str, str, str, str], CaseStat
             "main_products": "土鸡、鸡蛋",
             "founder_name": "谭文斌",
             "founder_phone": "023-52281234",
+            "founder_id_number": invented_id("50023419710918271"),
         },
         ("technology", "鸡瘟防疫和养殖技术需要专家指导。", "urgent", ""),
         CaseState.SUBMITTED,
@@ -137,6 +159,9 @@ ENTERPRISES: list[tuple[str, dict[str, str], tuple[str, str, str, str], CaseStat
             "credit_code": "91110000600037341L",
             "founder_name": "黄永兵",
             "founder_phone": "13709871234",
+            "founder_id_number": invented_id("51102519800101123"),
+            "employees": "40",
+            "migrant_employees": "22",
         },
         ("hiring", "招不到熟练的生产线工人。", "high", ""),
         CaseState.SUBMITTED,
@@ -155,6 +180,39 @@ ENTERPRISES: list[tuple[str, dict[str, str], tuple[str, str, str, str], CaseStat
         },
         ("legal", "与收购商的合同纠纷，需要法律咨询。", "normal", ""),
         CaseState.TRIAGED,
+    ),
+]
+
+# Registered without a case: the remaining legal form, and a likely duplicate of the cooperative
+# above (the same business, spelt differently, in the same town).
+MORE_ENTERPRISES: list[tuple[str, dict[str, str]]] = [
+    (
+        "broker1",
+        {
+            "name": "开州区返乡创业园众创空间服务中心",
+            "legal_form": "other",
+            "district": KAIZHOU,
+            "town": "汉丰街道",
+            "park": "开州区返乡创业园",
+            "industry": "L",
+            "main_products": "创业孵化服务",
+            "founder_name": "冉国庆",
+            "founder_phone": "13896012345",
+        },
+    ),
+    (
+        "broker1",
+        {
+            "name": "温泉镇老谭土鸡合作社",
+            "legal_form": "farmers_cooperative",
+            "district": KAIZHOU,
+            "town": "温泉镇",
+            "village": "白泉村",
+            "industry": "A",
+            "founder_name": "谭文斌",
+            "founder_phone": "13996541234",
+            "confirm_not_duplicate": "1",
+        },
     ),
 ]
 
@@ -193,7 +251,9 @@ async def seed() -> str:
         case_id = await file_need(broker_actor, enterprise_id, need, as_draft=final_state is CaseState.DRAFT)
         officer = actors["officer1" if form["district"] == KAIZHOU else "officer2"]
         await _bring_to(case_id, final_state, broker_actor, officer)
-    return f"seeded {len(USERS)} users, {len(EXPERTS)} experts, {len(ENTERPRISES)} enterprises with cases"
+    for broker, form in MORE_ENTERPRISES:
+        await register_enterprise(actors[broker], form)
+    return f"seeded {len(USERS)} users, {len(EXPERTS)} experts, {len(ENTERPRISES) + len(MORE_ENTERPRISES)} enterprises"
 
 
 async def _bring_to(case_id: int, state: CaseState, broker: Actor, officer: Actor) -> None:
