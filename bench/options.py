@@ -1,0 +1,51 @@
+"""Command-line options shared by `python -m bench` and the per-database `python -m bench.suite`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+# Not core.config.ROOT: this module must not read the environment (the orchestrator sets it per database).
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = ROOT / "var" / "bench" / "latest.json"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark the queue page against same-run baselines; medians over rounds.",
+        epilog="With scripts/bench: BENCH_POSTGRES=1 runs the suite on a throwaway PostgreSQL too.",
+    )
+    p.add_argument("--rounds", type=int, default=5, help="measured rounds per scenario (default 5)")
+    p.add_argument("--concurrency", type=int, default=8, help="connections of the loaded phase (default 8)")
+    p.add_argument("--round-seconds", type=float, default=2.0, help="target length of a loaded phase (default 2.0)")
+    p.add_argument(
+        "--single-seconds",
+        type=float,
+        default=1.0,
+        help="target length of a one-connection (latency) phase (default 1.0)",
+    )
+    p.add_argument("--cases", type=int, default=100_000, help="cases to seed (default 100000)")
+    p.add_argument("--enterprises", type=int, default=2_000, help="founders and enterprises (default 2000)")
+    p.add_argument(
+        "--whatif-rounds",
+        type=int,
+        default=3,
+        help="rounds with the proposed index added to the throwaway database (0: skip; default 3)",
+    )
+    p.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON report (default var/bench/latest.json)")
+    p.add_argument("--work-dir", type=Path, default=None, help="scratch folder (scripts/bench gives one)")
+    return p
+
+
+def forwarded(args: argparse.Namespace) -> list[str]:
+    """The options again as arguments, for the per-database child process."""
+    return [
+        f"--rounds={args.rounds}",
+        f"--concurrency={args.concurrency}",
+        f"--round-seconds={args.round_seconds}",
+        f"--single-seconds={args.single_seconds}",
+        f"--cases={args.cases}",
+        f"--enterprises={args.enterprises}",
+        f"--whatif-rounds={args.whatif_rounds}",
+    ]
