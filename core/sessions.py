@@ -17,6 +17,7 @@ SESSION_COOKIE = "fuchi_session"
 SESSION_MAX_AGE = int(timedelta(hours=8).total_seconds())
 _ROTATED_ID = "fuchi.rotated_session_id"
 _REPLACED_ID = "fuchi.replaced_session_id"
+_LOADED = "fuchi.loaded_session"
 
 
 class DatabaseSessionStore(Store):
@@ -36,8 +37,11 @@ class DatabaseSessionStore(Store):
         if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):
             await self.delete(key)
             return None
-        if renew_for is not None:
-            await Session.update({Session.expires_at: _expiry(renew_for)}).where(Session.key == key)
+        # Extending the expiry is a write; do it only once half the lifetime has passed, not on every page.
+        if renew_for is not None and row["expires_at"] is not None:
+            seconds = renew_for.total_seconds() if isinstance(renew_for, timedelta) else renew_for
+            if row["expires_at"] - datetime.now(UTC) < timedelta(seconds=seconds / 2):
+                await Session.update({Session.expires_at: _expiry(renew_for)}).where(Session.key == key)
         return bytes(row["data"])
 
     async def delete(self, key: str) -> None:
@@ -79,6 +83,13 @@ def rotate_session_id(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
+    """Rotates the id at login, and writes the session only when its content changed."""
+
+    async def load_from_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        connection.scope[_LOADED] = dict(data)  # type: ignore[literal-required]
+        return data
+
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         rotated: str | None = connection.scope.get(_ROTATED_ID)  # type: ignore[assignment]
         return rotated or super().get_session_id(connection)
@@ -86,6 +97,14 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> None:
+        unchanged = (
+            scope_session
+            and connection.scope.get(_ROTATED_ID) is None
+            and scope_session == connection.scope.get(_LOADED)
+            and connection.cookies.get(self.config.key)
+        )
+        if unchanged:
+            return  # the stored session and the browser's cookie are already right
         await super().store_in_message(scope_session, message, connection)
         replaced: str | None = connection.scope.get(_REPLACED_ID)  # type: ignore[assignment]
         if replaced and message["type"] == "http.response.start":
@@ -104,6 +123,6 @@ def session_config(secure_cookie: bool) -> RotatingSessionConfig:
         httponly=True,
         secure=secure_cookie,
         samesite="lax",
-        renew_on_access=True,
+        renew_on_access=False,  # an 8-hour working day from sign-in, then sign in again
         exclude=["/static", "/health", "/api/"],
     )
