@@ -41,6 +41,8 @@ HOME_OF_ROLE = {
 
 
 class AccountController(Controller):
+    include_in_schema = False  # pages, not API
+
     @get("/login", opt=PUBLIC, name="login")
     async def login_form(
         self,
@@ -90,6 +92,7 @@ class AccountController(Controller):
 
 
 class UserAdminController(Controller):
+    include_in_schema = False  # pages, not API
     path = "/admin/users"
     opt = {"action": Action.MANAGE_USERS}
 

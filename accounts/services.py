@@ -23,7 +23,7 @@ BAD_CREDENTIALS = "Wrong username or password."
 
 async def authenticate(username: str, password: str) -> CurrentUser:
     """The user with these credentials, or `Invalid` with one message for unknown name and wrong password."""
-    name = username.strip().lower()
+    name = username.replace("\x00", "").strip().lower()  # PostgreSQL refuses NUL in text
     now = datetime.now(UTC)
     failures = await LoginAttempt.select(LoginAttempt.at).where(
         (LoginAttempt.username == name)

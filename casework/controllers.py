@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
+from litestar.params import FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.guards import current_user
 from accounts.policy import Action, Role
 from casework import services
 from casework.workflow import CaseState
+from core.api import RowId
 from core.districts import DISTRICTS
 from core.errors import Invalid
 from core.pagination import PageRequest
@@ -23,9 +24,11 @@ StateFilter = Annotated[str, QueryParameter(name="state")]
 
 
 class NeedFilingController(Controller):
+    include_in_schema = False  # pages, not API
+
     @post("/enterprises/{enterprise_id:int}/needs", opt={"action": Action.FILE_NEED})
     async def file_need(
-        self, request: Request[Any, Any, Any], enterprise_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+        self, request: Request[Any, Any, Any], enterprise_id: RowId, data: URLEncodedBody[dict[str, str]]
     ) -> Template | Redirect:
         actor = current_user(request).actor
         try:
@@ -50,6 +53,7 @@ class NeedFilingController(Controller):
 
 
 class CaseController(Controller):
+    include_in_schema = False  # pages, not API
     path = "/cases"
 
     @get("/mine", opt={"action": Action.VIEW_MY_CASES})
@@ -100,9 +104,7 @@ class CaseController(Controller):
         )
 
     @get("/{case_id:int}", opt={"action": Action.VIEW_CASES})
-    async def show(
-        self, request: Request[Any, Any, Any], case_id: FromPath[int], filed: FromQuery[str] = ""
-    ) -> Template:
+    async def show(self, request: Request[Any, Any, Any], case_id: RowId, filed: FromQuery[str] = "") -> Template:
         actor = current_user(request).actor
         case = await services.get_case(actor, case_id)
         events = await services.case_events(actor, case_id)
@@ -110,7 +112,7 @@ class CaseController(Controller):
 
     @post("/{case_id:int}/transitions", opt={"action": Action.TRANSITION_CASE})
     async def transition(
-        self, request: Request[Any, Any, Any], case_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+        self, request: Request[Any, Any, Any], case_id: RowId, data: URLEncodedBody[dict[str, str]]
     ) -> Template | Redirect:
         actor = current_user(request).actor
         try:

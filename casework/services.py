@@ -21,11 +21,13 @@ from casework.workflow import (
     check_transition,
 )
 from core.db import write_transaction
+from core.districts import is_district
 from core.errors import Conflict, Invalid, NotFound
 from core.pagination import Page, PageRequest
 from enterprises.classification import Urgency
+from enterprises.identifiers import normalise_lines
 from enterprises.intake import clean_need
-from enterprises.services import add_need, get_enterprise
+from enterprises.services import MERGED, add_need, get_enterprise
 
 # A need's urgency sets the case's first priority; the officer may change it at triage later.
 _PRIORITY_OF = {
@@ -36,9 +38,21 @@ _PRIORITY_OF = {
 }
 
 
+async def move_cases_of_merged_enterprise(merged_id: int, survivor_id: int) -> int:
+    """A merged enterprise's cases follow it to the record kept (runs inside the merge's transaction)."""
+    moved = (
+        await Case.update({Case.enterprise: survivor_id, Case.updated_at: datetime.now(UTC)})
+        .where(Case.enterprise == merged_id)
+        .returning(Case.id)
+    )
+    return len(moved)
+
+
 async def file_need(actor: Actor, enterprise_id: int, form: Mapping[str, str], as_draft: bool = False) -> int:
     """File a need of an enterprise the broker may see as a submitted (or draft) case; returns the case id."""
     enterprise = await get_enterprise(actor, enterprise_id)
+    if enterprise["merged_into"] is not None:
+        raise Conflict(MERGED)
     draft = clean_need(form)
     state = CaseState.DRAFT if as_draft else CaseState.SUBMITTED
     async with write_transaction():
@@ -89,6 +103,8 @@ def _conditions(actor: Actor, filters: CaseFilter) -> list[Any]:
             raise Invalid({"state": "Unknown state."})
         conditions.append(Case.state == filters.state)
     if filters.district:
+        if not is_district(filters.district):
+            raise Invalid({"district": "Choose a district."})
         conditions.append(Case.district == filters.district)
     if filters.filed_by is not None:
         conditions.append(Case.filed_by == filters.filed_by)
@@ -173,7 +189,7 @@ async def transition_case(
                 kind=transition,
                 from_state=facts.state,
                 to_state=target,
-                note=reason.strip()[:2000],
+                note=normalise_lines(reason)[:2000],
             )
         )
     return target

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from litestar import get
+from litestar.openapi import ResponseSpec
 from litestar.response import Response
 from redis.exceptions import RedisError
 from rq import Worker
@@ -62,6 +63,7 @@ def _redis_and_workers() -> tuple[Component, Component, datetime | None]:
     "/health",
     opt={"action": Action.PUBLIC},
     tags=["health"],
+    responses={503: ResponseSpec(data_container=Health, description="A component is down", generate_examples=False)},
     summary="State of the database, Redis and workers",
 )
 async def health() -> Response[Health]:

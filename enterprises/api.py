@@ -42,6 +42,7 @@ class EnterpriseCreate:
     founder_id_number: str = ""
     founder_worked_before: str = ""
     founder_return_year: str = ""
+    confirm_not_duplicate: bool = False
 
 
 @dataclass

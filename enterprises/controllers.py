@@ -7,16 +7,18 @@ from dataclasses import fields
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.guards import current_user
 from accounts.policy import Action, Role, may
+from core.api import RowId
 from core.errors import Invalid
 from core.i18n import gettext
 from core.pagination import PageRequest
 from core.web import page, request_locale
 from enterprises import exporting, services
+from enterprises.duplicate_service import PossibleDuplicates
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -39,6 +41,7 @@ def _edit_values(enterprise: dict[str, Any]) -> dict[str, str]:
 
 
 class EnterpriseController(Controller):
+    include_in_schema = False  # pages, not API
     path = "/enterprises"
 
     async def _list(self, request: Request[Any, Any, Any], values: Mapping[str, Any]) -> Template:
@@ -91,6 +94,10 @@ class EnterpriseController(Controller):
             enterprise_id = await services.register_enterprise(current_user(request).actor, data)
         except Invalid as error:
             return page(request, "enterprises/new.html", status_code=400, values=data, errors=error.errors)
+        except PossibleDuplicates as held:
+            return page(
+                request, "enterprises/new.html", status_code=409, values=data, errors={}, duplicates=held.duplicates
+            )
         return Redirect(f"/enterprises/{enterprise_id}?registered=1")
 
     async def _detail(
@@ -113,12 +120,12 @@ class EnterpriseController(Controller):
 
     @get("/{enterprise_id:int}", opt={"action": Action.VIEW_ENTERPRISES})
     async def show(
-        self, request: Request[Any, Any, Any], enterprise_id: FromPath[int], registered: FromQuery[str] = ""
+        self, request: Request[Any, Any, Any], enterprise_id: RowId, registered: FromQuery[str] = ""
     ) -> Template:
         return await self._detail(request, enterprise_id, registered=bool(registered))
 
     @post("/{enterprise_id:int}/reveal", opt={"action": Action.REVEAL_PERSONAL_DATA})
-    async def reveal(self, request: Request[Any, Any, Any], enterprise_id: FromPath[int], data: Form) -> Template:
+    async def reveal(self, request: Request[Any, Any, Any], enterprise_id: RowId, data: Form) -> Template:
         actor = current_user(request).actor
         try:
             revealed = await services.reveal_personal_data(actor, enterprise_id, data.get("reason", ""))
@@ -129,16 +136,14 @@ class EnterpriseController(Controller):
         return response
 
     @get("/{enterprise_id:int}/edit", opt={"action": Action.UPDATE_ENTERPRISE})
-    async def edit_form(self, request: Request[Any, Any, Any], enterprise_id: FromPath[int]) -> Template:
+    async def edit_form(self, request: Request[Any, Any, Any], enterprise_id: RowId) -> Template:
         enterprise = await services.get_enterprise(current_user(request).actor, enterprise_id)
         return page(
             request, "enterprises/edit.html", enterprise_id=enterprise_id, values=_edit_values(enterprise), errors={}
         )
 
     @post("/{enterprise_id:int}/edit", opt={"action": Action.UPDATE_ENTERPRISE})
-    async def edit(
-        self, request: Request[Any, Any, Any], enterprise_id: FromPath[int], data: Form
-    ) -> Template | Redirect:
+    async def edit(self, request: Request[Any, Any, Any], enterprise_id: RowId, data: Form) -> Template | Redirect:
         try:
             await services.update_enterprise(current_user(request).actor, enterprise_id, data)
         except Invalid as error:

@@ -43,7 +43,8 @@ MESSAGES: tuple[str, ...] = (
 
 # Zero-width characters survive NFKC and arrive with codes copied from web pages;
 # invisible, they would make a correct code look malformed.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# NUL is dropped too: PostgreSQL refuses it in text.
+_INVISIBLE = dict.fromkeys(map(ord, "\x00\u200b\u200c\u200d\u2060\ufeff"))
 
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_CODE_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))

@@ -11,8 +11,11 @@ from accounts.policy import Action, Actor, Role, Scope, enterprise_scope, in_sco
 from accounts.scoping import scope_where
 from core import crypto
 from core.db import write_transaction
-from core.errors import Invalid, NotAllowed, NotFound
+from core.districts import is_district
+from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.pagination import Page, PageRequest
+from enterprises.classification import INDUSTRY_SECTIONS, EnterpriseStatus
+from enterprises.duplicate_service import refuse_unconfirmed_duplicates
 from enterprises.identifiers import mask_phone, mask_resident_id, normalise_code, normalise_text
 from enterprises.intake import EnterpriseDraft, NeedDraft, clean_enterprise
 from enterprises.tables import (
@@ -37,6 +40,9 @@ _FOUNDER_COLUMNS = {
     "founder_worked_before": "worked_before",
     "founder_return_year": "return_year",
 }
+
+
+MERGED = "This record has been merged into another one."
 
 
 def allowed_districts(actor: Actor) -> frozenset[str] | None:
@@ -101,6 +107,7 @@ async def create_enterprise(draft: EnterpriseDraft, actor_id: int, kind: str = "
 async def register_enterprise(actor: Actor, form: Mapping[str, str]) -> int:
     """Register an enterprise and its founder from a broker's form; returns the enterprise id."""
     draft = clean_enterprise(form, allowed_districts(actor), today())
+    await refuse_unconfirmed_duplicates(actor, draft, form)  # PossibleDuplicates unless the broker confirmed
     async with write_transaction():
         return await create_enterprise(draft, actor.user_id)
 
@@ -168,6 +175,8 @@ async def update_enterprise(actor: Actor, enterprise_id: int, form: Mapping[str,
     if not may(actor, Action.UPDATE_ENTERPRISE):
         raise NotAllowed()
     existing = await _row_in_scope(actor, enterprise_id)
+    if existing["merged_into"] is not None:
+        raise Conflict(MERGED)
     if not str(form.get("founder_phone") or "").strip():
         form = {**form, "founder_phone": existing["founder_phone"]}
     # An officer may correct a record of his district; a broker only within his own.
@@ -240,6 +249,13 @@ def _conditions(scope: Scope, filters: EnterpriseFilter) -> list[Any]:
         scope_where(scope, Enterprise.district, Enterprise.registered_by),
         Enterprise.merged_into.is_null(),
     ]
+    # Exact-match filters take only known values: anything else is a mistake worth telling.
+    if filters.district and not is_district(filters.district):
+        raise Invalid({"district": "Choose a district."})
+    if filters.industry and filters.industry not in INDUSTRY_SECTIONS:
+        raise Invalid({"industry": "Choose an industry section."})
+    if filters.status and filters.status not in {s.value for s in EnterpriseStatus}:
+        raise Invalid({"status": "Choose a status."})
     for value, column in (
         (filters.district, Enterprise.district),
         (filters.industry, Enterprise.industry),

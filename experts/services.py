@@ -21,6 +21,7 @@ async def list_experts(request: PageRequest) -> Page[dict[str, Any]]:
             Expert.away_until,
         )
         .order_by(Expert.id)
+        .output(load_json=True)
         .limit(request.per_page)
         .offset(request.offset)
     )

@@ -16,6 +16,8 @@ PURE_MODULES = [
     "enterprises/intake.py",
     "enterprises/identifiers.py",
     "enterprises/classification.py",
+    "enterprises/duplicates.py",
+    "enterprises/exporting.py",
     "core/districts.py",
     "core/errors.py",
     "core/pagination.py",

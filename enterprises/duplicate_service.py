@@ -1,0 +1,209 @@
+"""Find registered enterprises that may be the one a broker is typing, without leaking their personal data.
+
+A broker must learn that an enterprise is already registered even when another broker
+registered it (two brokers must not get credit for one enterprise), so matches are sought
+across the whole city for the credit code, the founder's ID number and phone, and within the
+town for the name, whatever the user's scope. What comes back about a record the user may not
+open is its name, town and who registered it: never a phone, an ID number or a credit code, and
+no link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from accounts.policy import Actor, enterprise_scope, in_scope
+from core import crypto
+from core.errors import Conflict
+from enterprises.duplicates import Candidate, Probe, rank, town_key
+from enterprises.identifiers import (
+    CreditCodeStatus,
+    check_credit_code,
+    check_resident_id,
+    normalise_phone,
+    normalise_text,
+)
+from enterprises.intake import EnterpriseDraft
+from enterprises.tables import Enterprise
+
+# At most this many matches are shown: more would hide the strongest ones, not help.
+MAX_SHOWN = 10
+# Towns hold tens to a few hundred enterprises; the cap only bounds a pathological town name.
+TOWN_SCAN_LIMIT = 5000
+# What the form sends to say "this is not the same enterprise"; the API sends true.
+_CONFIRMED = frozenset({"1", "true", "on", "yes"})
+
+POSSIBLE_DUPLICATES = "This enterprise may already be registered. Check the records listed below."
+
+_COLUMNS = (
+    Enterprise.id,
+    Enterprise.name,
+    Enterprise.district,
+    Enterprise.town,
+    Enterprise.credit_code,
+    Enterprise.registered_by,
+    Enterprise.registered_by.display_name.as_alias("registered_by_name"),
+    Enterprise.founder.phone.as_alias("founder_phone"),
+    Enterprise.founder.id_number_digest.as_alias("founder_id_digest"),
+)
+
+
+class PossibleDuplicates(Conflict):
+    """Registration held back: the enterprise looks registered already, and the user has not said otherwise."""
+
+    message = POSSIBLE_DUPLICATES
+
+    def __init__(self, duplicates: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.duplicates = duplicates
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def probe_from_fields(fields: Mapping[str, str], enterprise_id: int | None = None) -> Probe:
+    """A probe from fields as typed so far; a half-typed or invalid identifier is left out, not matched."""
+
+    def text(name: str, limit: int = 200) -> str:
+        return normalise_text(str(fields.get(name) or ""))[:limit]
+
+    code = check_credit_code(text("credit_code", 40)) if text("credit_code", 40) else None
+    phone = normalise_phone(text("founder_phone", 40)) if text("founder_phone", 40) else None
+    resident = check_resident_id(text("founder_id_number", 40), _today()) if text("founder_id_number", 40) else None
+    return Probe(
+        name=text("name"),
+        district=text("district", 6),
+        town=text("town", 100),
+        # A code failing its check character may still be printed so on a licence: it is matched.
+        credit_code=code.code if code and code.status is not CreditCodeStatus.MALFORMED else "",
+        founder_phone=phone.number if phone and not phone.error else "",
+        founder_id_digest=crypto.digest(resident.number) if resident and not resident.error else "",
+        enterprise_id=enterprise_id,
+    )
+
+
+def probe_from_draft(draft: EnterpriseDraft) -> Probe:
+    """A probe from a checked registration form."""
+    return Probe(
+        name=draft.name,
+        district=draft.district,
+        town=draft.town,
+        credit_code=draft.credit_code,
+        founder_phone=draft.founder_phone,
+        founder_id_digest=crypto.digest(draft.founder_id_number) if draft.founder_id_number else "",
+    )
+
+
+async def _rows(probe: Probe) -> dict[int, dict[str, Any]]:
+    """Unmerged enterprises sharing an identifier with the probe anywhere, or lying in its town."""
+    conditions: list[Any] = []
+    if probe.credit_code:
+        conditions.append(Enterprise.credit_code == probe.credit_code)
+    if probe.founder_phone:
+        conditions.append(Enterprise.founder.phone == probe.founder_phone)
+    if probe.founder_id_digest:
+        conditions.append(Enterprise.founder.id_number_digest == probe.founder_id_digest)
+    found: dict[int, dict[str, Any]] = {}
+    # One indexed query per identifier rather than one OR of them all, which would scan the table.
+    for condition in conditions:
+        for row in await Enterprise.select(*_COLUMNS).where(condition & Enterprise.merged_into.is_null()):
+            found[row["id"]] = row
+    if probe.name and probe.district and (key := town_key(probe.town)):
+        # The town as typed varies (汉丰街道, 汉丰); `town_key` decides, the LIKE only narrows.
+        in_town = (
+            await Enterprise.select(*_COLUMNS)
+            .where(
+                (Enterprise.district == probe.district)
+                & Enterprise.town.ilike(f"%{key}%")
+                & Enterprise.merged_into.is_null()
+            )
+            .order_by(Enterprise.id, ascending=False)
+            .limit(TOWN_SCAN_LIMIT)
+        )
+        found |= {row["id"]: row for row in in_town}
+    return found
+
+
+def _candidate(row: Mapping[str, Any]) -> Candidate:
+    return Candidate(
+        enterprise_id=row["id"],
+        name=row["name"],
+        district=row["district"],
+        town=row["town"],
+        credit_code=row["credit_code"] or "",
+        founder_phone=row["founder_phone"] or "",
+        founder_id_digest=row["founder_id_digest"] or "",
+    )
+
+
+def _shown(actor: Actor, row: Mapping[str, Any], reasons: Iterable[Any]) -> dict[str, Any]:
+    """What the user learns of a match: no personal data, and a link only to a record he may open."""
+    visible = in_scope(enterprise_scope(actor), district=row["district"], owner_id=row["registered_by"])
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "district": row["district"],
+        "town": row["town"],
+        "registered_by_name": row["registered_by_name"] or "",
+        "mine": row["registered_by"] == actor.user_id,
+        "visible": visible,
+        "url": f"/enterprises/{row['id']}" if visible else None,
+        "reasons": [reason.value for reason in reasons],
+        "reason_labels": [reason.label for reason in reasons],
+    }
+
+
+async def find_for_probe(actor: Actor, probe: Probe) -> list[dict[str, Any]]:
+    rows = await _rows(probe)
+    matches = rank(probe, (_candidate(row) for row in rows.values()))
+    return [_shown(actor, rows[candidate.enterprise_id], reasons) for candidate, reasons in matches[:MAX_SHOWN]]
+
+
+async def find_duplicates(actor: Actor, fields: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Registered enterprises that may be the one whose fields are being typed, strongest match first.
+
+    `fields` uses the registration form's names: name, district, town, credit_code,
+    founder_phone, founder_id_number. Each match is a dict of id, name, district, town,
+    registered_by_name, mine, visible, url (None unless visible), reasons and reason_labels.
+    """
+    return await find_for_probe(actor, probe_from_fields(fields))
+
+
+async def duplicates_blocking_registration(actor: Actor, draft: EnterpriseDraft) -> list[dict[str, Any]]:
+    """The matches that hold back registering `draft` until the user confirms it is another enterprise."""
+    return await find_for_probe(actor, probe_from_draft(draft))
+
+
+def confirmed_not_duplicate(form: Mapping[str, Any]) -> bool:
+    return str(form.get("confirm_not_duplicate") or "").strip().lower() in _CONFIRMED
+
+
+async def refuse_unconfirmed_duplicates(actor: Actor, draft: EnterpriseDraft, form: Mapping[str, Any]) -> None:
+    """Raise `PossibleDuplicates` when `draft` looks registered and `form` lacks confirm_not_duplicate."""
+    if confirmed_not_duplicate(form):
+        return
+    if found := await duplicates_blocking_registration(actor, draft):
+        raise PossibleDuplicates(found)
+
+
+async def duplicates_of(actor: Actor, enterprise_id: int) -> list[dict[str, Any]]:
+    """Other unmerged records that may be the same enterprise as the registered one `enterprise_id`.
+
+    The caller checks that the actor may see `enterprise_id` (enterprises.services.get_enterprise).
+    """
+    row = await Enterprise.select(*_COLUMNS).where(Enterprise.id == enterprise_id).first()
+    if row is None:
+        return []
+    probe = Probe(
+        name=row["name"],
+        district=row["district"],
+        town=row["town"],
+        credit_code=row["credit_code"] or "",
+        founder_phone=row["founder_phone"] or "",
+        founder_id_digest=row["founder_id_digest"] or "",
+        enterprise_id=enterprise_id,
+    )
+    return await find_for_probe(actor, probe)
