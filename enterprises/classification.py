@@ -106,6 +106,12 @@ class SnapshotSource(StrEnum):
     SURVEY = "survey"
     IMPORT = "import"
 
+    @property
+    def label(self) -> str:
+        return {"intake": "At intake", "follow_up": "Follow-up", "survey": "Survey", "import": "Spreadsheet import"}[
+            self.value
+        ]
+
 
 class ImportState(StrEnum):
     UPLOADED = "uploaded"

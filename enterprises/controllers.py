@@ -108,6 +108,7 @@ class EnterpriseController(Controller):
             "enterprise": await services.get_enterprise(actor, enterprise_id),
             "needs": await services.needs_of(enterprise_id),
             "changes": await services.history(actor, enterprise_id),
+            "snapshots": await services.snapshots(actor, enterprise_id),
             "may_reveal": may(actor, Action.REVEAL_PERSONAL_DATA),
             "may_edit": may(actor, Action.UPDATE_ENTERPRISE),
             "may_file": actor.role is Role.BROKER,

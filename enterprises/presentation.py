@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from enterprises.classification import EnterpriseStatus, LegalForm, NeedCategory, Stage, Urgency
+from enterprises.classification import EnterpriseStatus, LegalForm, NeedCategory, SnapshotSource, Stage, Urgency
 
 
 def _label(enum: Any) -> Any:
@@ -30,5 +30,6 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "urgency_label": _label(Urgency),
     "status_label": _label(EnterpriseStatus),
     "stage_label": _label(Stage),
+    "source_label": _label(SnapshotSource),
     "change_label": lambda kind: _CHANGE_LABELS.get(kind, kind),
 }

@@ -328,6 +328,24 @@ async def history(actor: Actor, enterprise_id: int) -> list[dict[str, Any]]:
     )
 
 
+async def snapshots(actor: Actor, enterprise_id: int) -> list[dict[str, Any]]:
+    """The enterprise's dated outcome measurements, newest first."""
+    await get_enterprise(actor, enterprise_id)
+    return (
+        await OutcomeSnapshot.select(  # type: ignore[no-any-return]
+            OutcomeSnapshot.measured_on,
+            OutcomeSnapshot.employees,
+            OutcomeSnapshot.migrant_employees,
+            OutcomeSnapshot.annual_revenue,
+            OutcomeSnapshot.status,
+            OutcomeSnapshot.source,
+            OutcomeSnapshot.recorded_by.display_name.as_alias("recorded_by_name"),
+        )
+        .where(OutcomeSnapshot.enterprise == enterprise_id)
+        .order_by(OutcomeSnapshot.measured_on, ascending=False)
+    )
+
+
 @dataclass(frozen=True)
 class Revealed:
     founder_name: str
