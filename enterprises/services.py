@@ -332,7 +332,7 @@ async def snapshots(actor: Actor, enterprise_id: int) -> list[dict[str, Any]]:
     """The enterprise's dated outcome measurements, newest first."""
     await get_enterprise(actor, enterprise_id)
     return (
-        await OutcomeSnapshot.select(  # type: ignore[no-any-return]
+        await OutcomeSnapshot.select(
             OutcomeSnapshot.measured_on,
             OutcomeSnapshot.employees,
             OutcomeSnapshot.migrant_employees,
