@@ -18,6 +18,7 @@ from accounts.guards import CurrentUserMiddleware, authorize
 from casework.api import CaseApi, NeedFilingApi
 from casework.controllers import CaseController, NeedFilingController
 from casework.presentation import TEMPLATE_GLOBALS as CASEWORK_GLOBALS
+from casework.services import move_cases_of_merged_enterprise
 from core.config import ROOT, settings
 from core.db import engine
 from core.health import health
@@ -25,6 +26,9 @@ from core.sessions import DatabaseSessionStore, session_config
 from core.web import EXCEPTION_HANDLERS, make_template_config
 from enterprises.api import EnterpriseApi
 from enterprises.controllers import EnterpriseController
+from enterprises.duplicate_controllers import DuplicateApi, DuplicateController
+from enterprises.import_controllers import ImportApi, ImportController
+from enterprises.merging import register_mover
 from enterprises.presentation import TEMPLATE_GLOBALS as ENTERPRISE_GLOBALS
 from experts.api import ExpertApi, ExpertController
 
@@ -49,18 +53,24 @@ async def close_database_pool() -> None:
 def create_app(secure_cookies: bool = False) -> Litestar:
     """Build the web app; tests build their own so that each gets a fresh one."""
     sessions = session_config(secure_cookie=secure_cookies)
+    # Enterprises cannot import casework; casework hands the merge its way of moving cases.
+    register_mover("cases", move_cases_of_merged_enterprise)
     return Litestar(
         route_handlers=[
             health,
             AccountController,
             UserAdminController,
             EnterpriseController,
+            DuplicateController,
+            ImportController,
             NeedFilingController,
             CaseController,
             ExpertController,
             AuthApi,
             NotificationApi,
             EnterpriseApi,
+            DuplicateApi,
+            ImportApi,
             NeedFilingApi,
             CaseApi,
             ExpertApi,

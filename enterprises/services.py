@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from accounts.policy import Action, Actor, Role, Scope, enterprise_scope, in_scope, may
@@ -113,6 +114,9 @@ async def register_enterprise(actor: Actor, form: Mapping[str, str]) -> int:
 
 
 def _display(value: Any) -> Any:
+    """A value as the history shows it; money to the fen, so 448000 and 448000.00 are no change."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
     return value if value is None or isinstance(value, (str, int)) else str(value)
 
 

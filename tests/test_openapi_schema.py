@@ -48,6 +48,7 @@ BROKER_OPERATIONS = {
     ("POST", "/api/v1/enterprises"),
     ("POST", "/api/v1/enterprises/{enterprise_id}/needs"),
     ("POST", "/api/v1/enterprises/duplicates"),
+    ("POST", "/api/v1/imports"),
 }
 PERSONAS = ("alice", "olga", "carl", "adam", "eve", "bob")
 ANONYMOUS = "anonymous"

@@ -168,7 +168,8 @@ async def test_it_finds_an_enterprise_by_phone_only_through_a_request_body(clien
 
 async def test_it_reuses_the_founder_known_by_id_number(client: Any, registered: int) -> None:
     second = await client.post_form(
-        "/enterprises/new", {**FORM, "name": "春华农产品店", "legal_form": "individual_business", "confirm_not_duplicate": "1"}
+        "/enterprises/new",
+        {**FORM, "name": "春华农产品店", "legal_form": "individual_business", "confirm_not_duplicate": "1"},
     )
     assert second.status_code == 302
     assert await Founder.count() == 1
