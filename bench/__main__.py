@@ -61,7 +61,9 @@ def main() -> int:
         "versions": {p: _version(p) for p in ("litestar", "piccolo", "uvicorn", "uvloop", "aiosqlite", "asyncpg")},
         "settings": {
             "rounds": args.rounds,
-            "whatif_rounds": args.whatif_rounds,
+            "search_requests": args.search_requests,
+            "import_rows": args.import_rows,
+            "import_runs": args.import_runs,
             "concurrency": args.concurrency,
             "round_seconds": args.round_seconds,
             "single_seconds": args.single_seconds,
@@ -97,6 +99,8 @@ def main() -> int:
             if s["broken"] or s["summary"]["errors"]:
                 problem = s["broken"] or f"{s['summary']['errors']} error responses"
                 failed.append(f"{part['database']}: {s['label']}: {problem}")
+        if (imported := part.get("import")) and imported.get("error"):
+            failed.append(f"{part['database']}: import: {imported['error']}")
     if failed:
         print("\nNOT all scenarios ran cleanly:\n  " + "\n  ".join(failed), file=sys.stderr)
         return 1

@@ -24,11 +24,19 @@ class Target:
     port: int
     path: str
     headers: tuple[tuple[str, str], ...] = ()
+    method: str = "GET"
+    body: bytes = b""  # sent with a Content-Length; give its Content-Type in `headers`
 
     def request(self) -> bytes:
-        lines = [f"GET {self.path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept: */*"]
+        lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept: */*"]
         lines += [f"{name}: {value}" for name, value in self.headers]
-        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if self.body or self.method != "GET":
+            lines.append(f"Content-Length: {len(self.body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + self.body
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
 
 
 @dataclass
@@ -149,7 +157,7 @@ async def _close(writer: asyncio.StreamWriter) -> None:
 async def http_batch(
     target: Target, concurrency: int, requests: int | None = None, seconds: float | None = None
 ) -> Sample:
-    """Send `requests` GETs (or as many as fit in `seconds`) from `concurrency` keep-alive connections."""
+    """Send `requests` requests (or as many as fit in `seconds`) from `concurrency` keep-alive connections."""
     request = target.request()
     connections = [await _connect(target) for _ in range(concurrency)]
     latencies: list[float] = []

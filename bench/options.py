@@ -13,7 +13,8 @@ DEFAULT_OUTPUT = ROOT / "var" / "bench" / "latest.json"
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m bench",
-        description="Benchmark the queue page against same-run baselines; medians over rounds.",
+        description="Benchmark the queue page, the enterprise search and the spreadsheet import against same-run "
+        "baselines; medians over rounds.",
         epilog="With scripts/bench: BENCH_POSTGRES=1 runs the suite on a throwaway PostgreSQL too.",
     )
     p.add_argument("--rounds", type=int, default=5, help="measured rounds per scenario (default 5)")
@@ -26,12 +27,19 @@ def parser() -> argparse.ArgumentParser:
         help="target length of a one-connection (latency) phase (default 1.0)",
     )
     p.add_argument("--cases", type=int, default=100_000, help="cases to seed (default 100000)")
-    p.add_argument("--enterprises", type=int, default=2_000, help="founders and enterprises (default 2000)")
+    p.add_argument("--enterprises", type=int, default=20_000, help="founders and enterprises (default 20000)")
     p.add_argument(
-        "--whatif-rounds",
+        "--search-requests",
         type=int,
-        default=3,
-        help="rounds with the proposed index added to the throwaway database (0: skip; default 3)",
+        default=300,
+        help="at most this many requests per phase of a search scenario (default 300)",
+    )
+    p.add_argument("--import-rows", type=int, default=10_000, help="rows of the imported spreadsheet (default 10000)")
+    p.add_argument(
+        "--import-runs",
+        type=int,
+        default=1,
+        help="imports timed, each a fresh file (median; 0: skip; default 1, as each takes tens of seconds)",
     )
     p.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON report (default var/bench/latest.json)")
     p.add_argument("--work-dir", type=Path, default=None, help="scratch folder (scripts/bench gives one)")
@@ -47,5 +55,7 @@ def forwarded(args: argparse.Namespace) -> list[str]:
         f"--single-seconds={args.single_seconds}",
         f"--cases={args.cases}",
         f"--enterprises={args.enterprises}",
-        f"--whatif-rounds={args.whatif_rounds}",
+        f"--search-requests={args.search_requests}",
+        f"--import-rows={args.import_rows}",
+        f"--import-runs={args.import_runs}",
     ]

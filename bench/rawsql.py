@@ -1,8 +1,10 @@
-"""The SQL the queue page runs, by hand: the raw-SQL baseline, EXPLAIN, and what-if indexes.
+"""The SQL the queue page and the enterprise search run, by hand: the raw-SQL baselines and EXPLAIN.
 
-The statements mirror what Piccolo generates for `casework.services.list_cases` and
+The queue statements mirror what Piccolo generates for `casework.services.list_cases` and
 `count_by_state` for a district officer filtering on one state (scope condition first, as Piccolo
-writes it). Keep them in step when those queries change.
+writes it); the search statements mirror `enterprises.services.list_enterprises` for a district
+officer searching by name or by phone digits (checked against Piccolo's own SQL, logged with
+`Query.__str__`). Keep them in step when those queries change.
 """
 
 from __future__ import annotations
@@ -40,9 +42,29 @@ BY_STATE_SQL = """\
 SELECT "casework_case"."state", COUNT(*) AS "n" FROM "casework_case"
 WHERE "casework_case"."district" = ? GROUP BY "casework_case"."state\""""
 
-# The index the figures argue for: equality columns first, then the sort key. (SQLite appends the
-# rowid, i.e. "id", to every index by itself; naming it keeps one statement for both databases.)
-WHATIF_INDEX = "bench_whatif_casework_case_district_state"
+# enterprises.services: the list's summary columns, the founder joined for his name and phone.
+_FOUNDER = '"enterprises_enterprise$founder"'
+_SEARCH_FROM = f"""\
+FROM "enterprises_enterprise"
+LEFT JOIN "enterprises_founder" {_FOUNDER} ON ("enterprises_enterprise"."founder" = {_FOUNDER}."id")"""
+SEARCH_LIST_SQL = f"""\
+SELECT "enterprises_enterprise"."id", "enterprises_enterprise"."name", "enterprises_enterprise"."legal_form",
+       "enterprises_enterprise"."district", "enterprises_enterprise"."town", "enterprises_enterprise"."village",
+       "enterprises_enterprise"."park", "enterprises_enterprise"."industry", "enterprises_enterprise"."status",
+       "enterprises_enterprise"."stage", "enterprises_enterprise"."credit_code",
+       "enterprises_enterprise"."registered_by", "enterprises_enterprise"."created_at",
+       {_FOUNDER}."id" AS "founder_id", {_FOUNDER}."name" AS "founder_name",
+       {_FOUNDER}."phone" AS "founder_phone", {_FOUNDER}."id_number_last4" AS "founder_id_last4"
+{_SEARCH_FROM}
+WHERE (("enterprises_enterprise"."district" = ? AND "enterprises_enterprise"."merged_into" IS NULL) AND {{match}})
+ORDER BY "enterprises_enterprise"."id" DESC LIMIT ? OFFSET ?"""
+SEARCH_COUNT_SQL = f"""\
+SELECT COUNT(*) AS "count"
+{_SEARCH_FROM}
+WHERE (("enterprises_enterprise"."district" = ? AND "enterprises_enterprise"."merged_into" IS NULL) AND {{match}})"""
+# `ilike` in Piccolo: ILIKE on PostgreSQL, LIKE on SQLite (case-insensitive for ASCII there anyway).
+NAME_MATCH = f'("enterprises_enterprise"."name" {{like}} ? OR {_FOUNDER}."name" {{like}} ?)'
+PHONE_MATCH = f'{_FOUNDER}."phone" {{like}} ?'
 
 
 @dataclass(frozen=True)
@@ -61,6 +83,23 @@ def queue_statements(district: str, state: str, page: int) -> list[Statement]:
     ]
 
 
+def search_statements(district: str, like: str, q: str = "", phone_digits: str = "") -> list[Statement]:
+    """List (page 1) and count of an enterprise search by name fragment `q` or by phone digits.
+
+    `like` is "LIKE" (SQLite) or "ILIKE" (PostgreSQL). A name fragment shorter than 4 code characters
+    adds no credit-code condition, as in `enterprises.services._conditions`; 柑橘 is such a fragment.
+    """
+    params: tuple[str, ...]
+    if q:
+        match, params = NAME_MATCH.format(like=like), (f"%{q}%", f"%{q}%")
+    else:
+        match, params = PHONE_MATCH.format(like=like), (f"%{phone_digits}%",)
+    return [
+        Statement("search_list", SEARCH_LIST_SQL.format(match=match), (district, *params, PER_PAGE, 0)),
+        Statement("search_count", SEARCH_COUNT_SQL.format(match=match), (district, *params)),
+    ]
+
+
 def to_postgres(sql: str) -> str:
     """`?` placeholders as `$1`, `$2`, ..."""
     counter = iter(range(1, 1000))
@@ -69,6 +108,7 @@ def to_postgres(sql: str) -> str:
 
 class SqliteDatabase:
     kind = "sqlite"
+    like = "LIKE"
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -118,19 +158,10 @@ class SqliteDatabase:
 
         return timed_loop(one_page, requests, seconds)
 
-    def create_whatif_index(self) -> str:
-        sql = f'CREATE INDEX IF NOT EXISTS "{WHATIF_INDEX}" ON "casework_case" ("district", "state", "id")'
-        self.connection.execute(sql)
-        self.connection.commit()
-        return sql
-
-    def drop_whatif_index(self) -> None:
-        self.connection.execute(f'DROP INDEX IF EXISTS "{WHATIF_INDEX}"')
-        self.connection.commit()
-
 
 class PostgresDatabase:
     kind = "postgresql"
+    like = "ILIKE"
 
     def __init__(self, url: str, runner: asyncio.Runner) -> None:
         self.url = url
@@ -164,15 +195,6 @@ class PostgresDatabase:
         run: Callable[[], Coroutine[Any, Any, object]] = one_page
         sample: Sample = self._run(timed_async_loop(run, requests, seconds))
         return sample
-
-    def create_whatif_index(self) -> str:
-        sql = f'CREATE INDEX IF NOT EXISTS "{WHATIF_INDEX}" ON "casework_case" ("district", "state", "id")'
-        self._run(self.connection.execute(sql))
-        self._run(self.connection.execute('ANALYZE "casework_case"'))
-        return sql
-
-    def drop_whatif_index(self) -> None:
-        self._run(self.connection.execute(f'DROP INDEX IF EXISTS "{WHATIF_INDEX}"'))
 
 
 Database = SqliteDatabase | PostgresDatabase

@@ -11,14 +11,17 @@ import random
 import sqlite3
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from casework.workflow import CaseState, Priority
 from enterprises.classification import EnterpriseStatus, LegalForm, NeedCategory, Stage, Urgency
+from enterprises.identifiers import CREDIT_CODE_ALPHABET, credit_code_check_character
 
 KAIZHOU = "500154"  # officer1's district
 YONGCHUAN = "500118"
@@ -46,8 +49,66 @@ TOWNS = {
 }
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
 GIVEN = "德明春燕立新敏建国雪梅文斌巧玲华军红霞志强秀英海波丽娟永刚晓东桂兰国庆玉珍小平"
-TRADES = ("柑橘种植", "竹编工艺", "土鸡养殖", "食品加工", "电商服务", "民宿", "蔬菜种植", "服装加工", "物流")
-FORMS = ("家庭农场", "专业合作社", "有限公司", "个体工商户")
+# Enterprise names as they read on business licences: a place (district, town or village), often a
+# brand or the founder's name, a product word, and the suffix of the legal form. The product words
+# are what officers search for (柑橘 is the one the benchmark searches).
+# (product word, GB/T 4754 section, main products, legal forms it comes in)
+PRODUCTS: tuple[tuple[str, str, str, tuple[LegalForm, ...]], ...] = (
+    ("柑橘", "A", "柑橘种植", (LegalForm.FAMILY_FARM, LegalForm.FARMERS_COOPERATIVE, LegalForm.COMPANY)),
+    ("竹编", "C", "竹编工艺品", (LegalForm.FARMERS_COOPERATIVE, LegalForm.COMPANY, LegalForm.INDIVIDUAL_BUSINESS)),
+    ("土鸡", "A", "土鸡养殖", (LegalForm.FAMILY_FARM, LegalForm.FARMERS_COOPERATIVE, LegalForm.INDIVIDUAL_BUSINESS)),
+    ("茶叶", "A", "茶叶种植加工", (LegalForm.FAMILY_FARM, LegalForm.FARMERS_COOPERATIVE, LegalForm.COMPANY)),
+    ("民宿", "H", "乡村民宿", (LegalForm.COMPANY, LegalForm.INDIVIDUAL_BUSINESS)),
+    ("汽修", "O", "汽车维修", (LegalForm.COMPANY, LegalForm.INDIVIDUAL_BUSINESS)),
+    ("豆干", "C", "豆制品加工", (LegalForm.COMPANY, LegalForm.INDIVIDUAL_BUSINESS)),
+    ("蔬菜", "A", "蔬菜种植", (LegalForm.FAMILY_FARM, LegalForm.FARMERS_COOPERATIVE)),
+    ("生猪", "A", "生猪养殖", (LegalForm.FAMILY_FARM, LegalForm.FARMERS_COOPERATIVE, LegalForm.COMPANY)),
+    ("蜂蜜", "A", "中蜂养殖", (LegalForm.FAMILY_FARM, LegalForm.FARMERS_COOPERATIVE, LegalForm.INDIVIDUAL_BUSINESS)),
+    ("腊肉", "C", "腊肉香肠加工", (LegalForm.COMPANY, LegalForm.INDIVIDUAL_BUSINESS)),
+    ("农家乐", "H", "餐饮住宿", (LegalForm.FAMILY_FARM, LegalForm.INDIVIDUAL_BUSINESS)),
+    ("电商", "F", "农产品网上销售", (LegalForm.COMPANY, LegalForm.INDIVIDUAL_BUSINESS)),
+    ("服装", "C", "服装加工", (LegalForm.COMPANY, LegalForm.INDIVIDUAL_BUSINESS)),
+    ("花椒", "A", "花椒种植", (LegalForm.FAMILY_FARM, LegalForm.FARMERS_COOPERATIVE)),
+    ("中药材", "A", "中药材种植", (LegalForm.FAMILY_FARM, LegalForm.FARMERS_COOPERATIVE, LegalForm.COMPANY)),
+    ("水产", "A", "水产养殖", (LegalForm.FAMILY_FARM, LegalForm.FARMERS_COOPERATIVE)),
+    ("物流", "G", "农村物流配送", (LegalForm.COMPANY, LegalForm.INDIVIDUAL_BUSINESS)),
+)
+SUFFIXES = {
+    LegalForm.FAMILY_FARM: "家庭农场",
+    LegalForm.FARMERS_COOPERATIVE: "专业合作社",
+    LegalForm.COMPANY: "有限公司",
+    LegalForm.INDIVIDUAL_BUSINESS: "店",
+}
+# The two characters after the area code in a credit code: registration authority and entity type.
+CREDIT_CODE_KIND = {
+    LegalForm.FAMILY_FARM: "92",
+    LegalForm.FARMERS_COOPERATIVE: "93",
+    LegalForm.COMPANY: "91",
+    LegalForm.INDIVIDUAL_BUSINESS: "92",
+}
+DISTRICT_NAMES = {KAIZHOU: "开州区", YONGCHUAN: "永川区"}
+VILLAGES = (
+    "石龙", "白果", "青杠", "桂花", "福德", "黄泥", "水口", "大坪", "双河", "新华", "红旗", "金竹",
+    "柏林", "龙泉", "三合", "瓦屋", "竹园", "高峰", "长岭", "铁桥", "凤凰", "松林", "团堡", "河堰",
+    "观音", "梨子", "岩口", "楠木", "万家", "花园", "龙井", "石桥", "杨柳", "枫香", "槐树", "庙坝",
+)  # fmt: skip
+BRANDS = (
+    "绿源", "丰收", "金穗", "山里人", "巴渝", "老街", "鑫旺", "兴农", "佳禾", "润田", "德丰", "益民",
+    "天香", "乡味", "顺达", "云峰", "竹海", "福满", "宏发", "田园", "农哥", "川东", "盛康", "红土地",
+)  # fmt: skip
+# Mobile prefixes that phonenumbers accepts as mainland mobiles (checked once; the numbers are invented).
+MOBILE_PREFIXES = (
+    "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "157", "158", "159", "166",
+    "173", "177", "178", "180", "181", "182", "183", "186", "187", "188", "189", "191", "198", "199",
+)  # fmt: skip
+COMPANY_WORDS = ("", "开发", "科技", "实业", "农业", "商贸", "发展", "服务")
+CREDIT_CODE_SHARE = {  # how many of each form have a credit code on record
+    LegalForm.COMPANY: 1.0,
+    LegalForm.FARMERS_COOPERATIVE: 1.0,
+    LegalForm.FAMILY_FARM: 0.5,
+    LegalForm.INDIVIDUAL_BUSINESS: 0.4,
+}
+SEARCH_WORD = "柑橘"  # what the search scenarios look for by name
 WORKED_BEFORE = ("广东东莞", "浙江义乌", "福建晋江", "江苏苏州")
 DAY = 86_400.0
 
@@ -55,7 +116,7 @@ DAY = 86_400.0
 @dataclass(frozen=True)
 class SeedSizes:
     cases: int = 100_000
-    enterprises: int = 2_000
+    enterprises: int = 20_000
     brokers_per_district: int = 20
 
 
@@ -71,6 +132,11 @@ class SeedReport:
     rows: dict[str, int]
     cases_by_state: dict[str, int]
     officer_district_cases_by_state: dict[str, int]
+    officer_district_enterprises: int
+    search_word: str  # the name fragment the search scenarios look for
+    search_word_matches: int  # enterprises of officer1's district whose name or founder's name has it
+    search_phone: str  # 8 digits of a founder's phone in officer1's district
+    search_phone_matches: int
     build_seconds: float
     write_seconds: float
 
@@ -85,6 +151,65 @@ def _name(rng: random.Random) -> str:
 
 def _pick(rng: random.Random, mix: tuple[tuple[Any, float], ...], k: int) -> list[Any]:
     return rng.choices([value for value, _ in mix], weights=[weight for _, weight in mix], k=k)
+
+
+def _short_place(town: str) -> str:
+    """临江镇 -> 临江, 汉丰街道 -> 汉丰: how a town appears inside a name."""
+    return town.removesuffix("街道").removesuffix("镇")
+
+
+def _enterprise_name(
+    rng: random.Random, district: str, town: str, village: str, founder: str, product: str, form: LegalForm
+) -> str:
+    """A name as registered: 开州区王德明柑橘家庭农场, 开州区临江镇石龙村茶叶专业合作社, 重庆绿源豆干有限公司,
+    临江老王汽修店."""
+    place = DISTRICT_NAMES[district]
+    if form is LegalForm.FAMILY_FARM:
+        return f"{place}{rng.choice((founder, _short_place(town) + founder))}{product}{SUFFIXES[form]}"
+    if form is LegalForm.FARMERS_COOPERATIVE:
+        return f"{place}{town}{village}{product}{rng.choice(('', '产销', '农民'))}{SUFFIXES[form]}"
+    if form is LegalForm.COMPANY:
+        where = rng.choice(("重庆", "重庆市" + place, "重庆" + _short_place(town)))
+        return f"{where}{rng.choice(BRANDS)}{product}{rng.choice(COMPANY_WORDS)}{SUFFIXES[form]}"
+    owner = rng.choice((f"老{founder[0]}", f"{founder[0]}记", founder, rng.choice(BRANDS)))
+    return f"{rng.choice((_short_place(town), village.removesuffix('村')))}{owner}{product}{SUFFIXES[form]}"
+
+
+def _credit_code(rng: random.Random, district: str, form: LegalForm) -> str:
+    """An invented 统一社会信用代码 with a correct check character (GB 32100-2015)."""
+    first17 = CREDIT_CODE_KIND[form] + district + "".join(rng.choices(CREDIT_CODE_ALPHABET, k=9))
+    return first17 + credit_code_check_character(first17)
+
+
+Product = tuple[str, str, str, tuple[LegalForm, ...]]
+
+
+def _new_enterprise(
+    rng: random.Random, district: str, founder: str, names: set[str]
+) -> tuple[str, str, Product, LegalForm, str]:
+    """Town, village, product, legal form and a name not yet taken (place and product drawn again on a clash)."""
+    for _ in range(30):
+        town = rng.choice(TOWNS[district])
+        village = f"{rng.choice(VILLAGES)}村"
+        product = rng.choice(PRODUCTS)
+        form = rng.choice(product[3])
+        name = _enterprise_name(rng, district, town, village, founder, product[0], form)
+        if name not in names:
+            break
+    else:  # not seen with the default sizes; keeps larger seeds going
+        base, number = name, 2
+        while (name := f"{base}{number}") in names:
+            number += 1
+    names.add(name)
+    return town, village, product, form, name
+
+
+def _unique(seen: set[str], make: Callable[[], str]) -> str:
+    """`make()` until it gives a value not yet seen."""
+    while (value := make()) in seen:
+        pass
+    seen.add(value)
+    return value
 
 
 def build(sizes: SeedSizes, password_hash: str, now: datetime, seed: int = 154) -> list[Table]:
@@ -152,33 +277,37 @@ def build(sizes: SeedSizes, password_hash: str, now: datetime, seed: int = 154) 
     enterprises = Table(
         "enterprises_enterprise",
         (
-            "id", "name", "legal_form", "district", "town", "village", "industry", "main_products",
+            "id", "name", "credit_code", "legal_form", "district", "town", "village", "industry", "main_products",
             "founded_on", "employees", "migrant_employees", "stage", "status", "founder", "registered_by",
             "created_at", "updated_at",
         ),
     )  # fmt: skip
     enterprise_of: list[tuple[str, int]] = []  # (district, registering broker) by enterprise id - 1
-    legal_forms = list(LegalForm)
+    names: set[str] = set()
+    phones: set[str] = set()
+    codes: set[str] = set()
+    stages = list(Stage)
     for enterprise_id in range(1, sizes.enterprises + 1):
         district = DISTRICTS[enterprise_id % 2]
         broker = rng.choice(brokers[district])
-        created = at(rng.uniform(0, 60 * DAY))
-        town = rng.choice(TOWNS[district])
-        trade = rng.choice(TRADES)
+        created = at(60 * DAY * enterprise_id / (sizes.enterprises + 1))
+        founder_name = _name(rng)
+        town, village, (_, industry, main_products, _), form, name = _new_enterprise(rng, district, founder_name, names)
+        phone = _unique(phones, lambda: rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(100_000_000):08d}")
+        code = ""
+        if rng.random() < CREDIT_CODE_SHARE[form]:
+            code = _unique(codes, partial(_credit_code, rng, district, form))
         founders.rows.append(
             (
-                enterprise_id, _name(rng), rng.choice(("男", "女")), rng.randint(1965, 1998),
-                f"139{rng.randint(0, 99_999_999):08d}", rng.choice(WORKED_BEFORE), rng.randint(2012, 2025),
-                broker, created,
+                enterprise_id, founder_name, rng.choice(("男", "女")), rng.randint(1965, 1998), phone,
+                rng.choice(WORKED_BEFORE), rng.randint(2012, 2025), broker, created,
             )
         )  # fmt: skip
         enterprises.rows.append(
             (
-                enterprise_id, f"{town}{_name(rng)}{trade}{rng.choice(FORMS)}{enterprise_id}",
-                rng.choice(legal_forms), district, town, f"{rng.choice(GIVEN)}{rng.choice(GIVEN)}村", "A",
-                trade, date(2015, 1, 1) + timedelta(days=rng.randint(0, 3_650)), rng.randint(1, 80),
-                rng.randint(0, 40), rng.choice(list(Stage)), EnterpriseStatus.OPERATING, enterprise_id,
-                broker, created, created,
+                enterprise_id, name, code, form, district, town, village, industry, main_products,
+                date(2015, 1, 1) + timedelta(days=rng.randint(0, 3_650)), rng.randint(1, 80), rng.randint(0, 40),
+                rng.choice(stages), EnterpriseStatus.OPERATING, enterprise_id, broker, created, created,
             )
         )  # fmt: skip
         enterprise_of.append((district, broker))
@@ -304,12 +433,25 @@ async def write_postgres(url: str, tables: list[Table]) -> None:
 def summarise(tables: list[Table], build_seconds: float, write_seconds: float) -> SeedReport:
     by_name = {table.name: table for table in tables}
     case_rows = by_name["casework_case"].rows
+    founder_of = {row[0]: row for row in by_name["enterprises_founder"].rows}
+    # (enterprise name, founder name, founder phone) of officer1's district
+    reachable = [
+        (row[1], founder_of[row[14]][1], founder_of[row[14]][4])
+        for row in by_name["enterprises_enterprise"].rows
+        if row[4] == KAIZHOU
+    ]
+    phone = reachable[len(reachable) // 2][2][3:] if reachable else ""
     return SeedReport(
         rows={table.name: len(table.rows) for table in tables},
         cases_by_state=dict(sorted(Counter(str(row[5]) for row in case_rows).items())),
         officer_district_cases_by_state=dict(
             sorted(Counter(str(row[5]) for row in case_rows if row[3] == KAIZHOU).items())
         ),
+        officer_district_enterprises=len(reachable),
+        search_word=SEARCH_WORD,
+        search_word_matches=sum(1 for name, founder, _ in reachable if SEARCH_WORD in name or SEARCH_WORD in founder),
+        search_phone=phone,
+        search_phone_matches=sum(1 for _, _, p in reachable if phone and phone in p),
         build_seconds=build_seconds,
         write_seconds=write_seconds,
     )

@@ -114,3 +114,17 @@ def api_token(base_url: str, username: str, password: str) -> str:
         raise RuntimeError(f"token for {username} refused: HTTP {answer.status_code} {answer.text[:200]}")
     token: str = answer.json()["access_token"]
     return token
+
+
+def csrf_for(base_url: str, session: str, cookie_name: str, path: str = "/enterprises") -> tuple[str, str]:
+    """The CSRF cookie and the form's `_csrf_token` that a signed-in browser would POST from `path`'s form."""
+    with httpx.Client(base_url=base_url, follow_redirects=False, timeout=30) as http:
+        http.cookies.set(SESSION_COOKIE, session)
+        form = http.get(path)
+        match = re.search(r'name="_csrf_token" value="([^"]+)"', form.text)
+        cookie = http.cookies.get(cookie_name)
+        if form.status_code != 200 or match is None or not cookie:
+            raise RuntimeError(
+                f"no CSRF token on {path} (HTTP {form.status_code}, cookie {cookie_name}: {bool(cookie)})"
+            )
+        return cookie, match.group(1)

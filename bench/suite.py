@@ -1,9 +1,10 @@
 """One database's benchmark, run by `python -m bench` as a child process with DATABASE_URL set.
 
-Migrate, seed, EXPLAIN the queue's queries, count the statements a request runs, start the real
-app and the bare app under uvicorn, sign in, then measure every scenario in interleaved rounds
-(round 1 of each, round 2 of each, ...) so that a noisy neighbour hurts all scenarios alike.
-Finally the same with the proposed index added to the throwaway database. Writes a JSON part.
+Migrate, seed, EXPLAIN the queue's and the enterprise search's queries, count the statements a
+request runs, start the real app and the bare app under uvicorn, sign in, then measure every
+scenario (queue page, enterprise search, their raw-SQL baselines) in interleaved rounds (round 1 of
+each, round 2 of each, ...) so that a noisy neighbour hurts all scenarios alike. Then, servers
+stopped, time the import of a spreadsheet (bench.import_bench). Writes a JSON part.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import os
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlencode, urlparse, urlunparse
 
 import httpx
 from piccolo.apps.migrations.commands.forwards import forwards
@@ -32,7 +34,7 @@ from bench import rawsql, seed
 from bench.measure import Sample, Target, calibrate, http_batch, median
 from bench.options import parser
 from bench.profile import statements_per_request
-from bench.servers import Server, api_token, sign_in
+from bench.servers import Server, api_token, csrf_for, sign_in
 from core.config import settings
 from core.db import enable_wal
 from core.sessions import SESSION_COOKIE
@@ -40,7 +42,9 @@ from core.sessions import SESSION_COOKIE
 logging.getLogger("httpx").setLevel(logging.WARNING)  # the app's logging config would print every request
 
 MAIN = "main"
-WHATIF = "whatif"
+SEARCH = "search"
+# Created by casework/piccolo_migrations/casework_2026_11_27t12_05_00_000000.py; the queue's statements should use it.
+QUEUE_INDEX = "casework_case_district_state_id"
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
@@ -67,6 +71,8 @@ class Scenario:
     target: Target | None = None
     statements: list[rawsql.Statement] = field(default_factory=list)
     piccolo_style: bool = False
+    max_requests: int | None = None  # caps both phases' calibrated batch sizes
+    expect: str | None = None  # the first answer's body must contain this (results, not an empty page)
     requests: int = 0  # per loaded phase
     single_requests: int = 0  # per one-connection phase
     broken: str | None = None
@@ -98,25 +104,30 @@ class Bench:
             return
         t = scenario.target
         try:
-            answer = httpx.get(f"http://{t.host}:{t.port}{t.path}", headers=dict(t.headers), timeout=60)
+            answer = httpx.request(
+                t.method, f"http://{t.host}:{t.port}{t.path}", headers=dict(t.headers), content=t.body, timeout=60
+            )
         except httpx.HTTPError as error:
             scenario.broken = f"{type(error).__name__}: {error}"
             return
         if not 200 <= answer.status_code < 300:
             snippet = " ".join(answer.text.split())[:300]
-            scenario.broken = f"HTTP {answer.status_code} on GET {t.path}: {snippet}"
+            scenario.broken = f"HTTP {answer.status_code} on {t.label}: {snippet}"
+        elif scenario.expect is not None and scenario.expect not in answer.text:
+            scenario.broken = f"{t.label} answered without {scenario.expect!r}: no results to measure"
 
     def warm(self, scenario: Scenario) -> None:
         """Warm up, and size the batches so that a round takes about the time asked for."""
         a = self.args
+        cap = scenario.max_requests
         if scenario.target is not None:
             load = self.http(scenario.target, a.concurrency, seconds=min(1.0, a.round_seconds))
             single = self.http(scenario.target, 1, seconds=min(0.5, a.single_seconds))
-            scenario.requests = calibrate(load.throughput, a.round_seconds, a.concurrency * 5, 100_000)
-            scenario.single_requests = calibrate(single.throughput, a.single_seconds, 10, 20_000)
+            scenario.requests = calibrate(load.throughput, a.round_seconds, a.concurrency * 5, cap or 100_000)
+            scenario.single_requests = calibrate(single.throughput, a.single_seconds, 10, cap or 20_000)
         else:
             warm = self.sql(scenario, seconds=min(0.5, a.single_seconds))
-            scenario.single_requests = calibrate(warm.throughput, a.single_seconds, 10, 100_000)
+            scenario.single_requests = calibrate(warm.throughput, a.single_seconds, 10, cap or 100_000)
 
     def round(self, scenario: Scenario) -> None:
         if scenario.target is not None:
@@ -176,7 +187,7 @@ def scenario_json(s: Scenario, summary: dict[str, Any]) -> dict[str, Any]:
         "kind": s.kind,
         "phase": s.phase,
         "note": s.note,
-        "path": s.target.path if s.target else None,
+        "path": s.target.label if s.target else None,
         "sql_baseline": s.sql_baseline,
         "statements": [st.name for st in s.statements] or None,
         "requests_per_loaded_phase": s.requests or None,
@@ -187,13 +198,16 @@ def scenario_json(s: Scenario, summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def explain_all(db: rawsql.Database, district: str) -> dict[str, list[str]]:
+def explain_all(db: rawsql.Database, district: str, search: list[rawsql.Statement]) -> dict[str, list[str]]:
+    """Plans of the queue page's statements (page 1 and 50) and of the given search statements."""
     plans = {}
     for page in (1, 50):
         for st in rawsql.queue_statements(district, "submitted", page):
             if page == 50 and st.name != "list":
                 continue
             plans[f"{st.name}" + (f" (page {page})" if st.name == "list" else "")] = db.explain(st)
+    for st in search:
+        plans[st.name] = db.explain(st)
     return plans
 
 
@@ -205,13 +219,16 @@ def print_plans(plans: dict[str, list[str]]) -> None:
 
 
 def plan_warnings(plans: dict[str, list[str]]) -> list[str]:
-    """Plan lines worth a look: full scans, sorts, and casework_case searches that leave work to rows."""
+    """Plan lines worth a look: full scans, sorts, casework_case searches that leave work to rows, and searches
+    that read every enterprise of the district to match a LIKE '%…%'."""
     warnings = []
     for name, lines in plans.items():
         for line in lines:
             text = line.strip().removeprefix("->").strip()
             why = ""
-            if (text.startswith("SCAN") and "USING" not in text) or text.startswith("Seq Scan on casework_case"):
+            if (text.startswith("SCAN") and "USING" not in text) or text.startswith(
+                ("Seq Scan on casework_case", "Seq Scan on enterprises_")
+            ):
                 why = "reads the whole table"
             elif "TEMP B-TREE" in text or text.startswith("Sort ("):
                 why = "sorts or groups in a temporary structure"
@@ -222,18 +239,37 @@ def plan_warnings(plans: dict[str, list[str]]) -> list[str]:
                     why = "the index has the district only: state is checked on each row it visits"
                 elif name.startswith("count"):
                     why = "not a covering index: one table-row read per index entry"
+            elif name.startswith("search") and text.startswith(
+                ("SEARCH enterprises_enterprise USING INDEX", "Bitmap Heap Scan on enterprises_enterprise")
+            ):
+                why = "every enterprise of the district is read to match LIKE '%…%' (no B-tree index can serve it)"
             if why:
                 warnings.append(f"{name}: {text} — {why}")
     return warnings
+
+
+def index_use(plans: dict[str, list[str]]) -> list[str]:
+    """Whether the queue's statements use the index of the casework migration, as they should."""
+    queue = [name for name in plans if name.startswith(("list", "count"))]
+    using = [name for name in queue if any(QUEUE_INDEX in line for line in plans[name])]
+    out = []
+    if using:
+        how = {name: next(line.strip() for line in plans[name] if QUEUE_INDEX in line) for name in using}
+        out.append(f"EXPLAIN: {QUEUE_INDEX} is used by " + "; ".join(f"{n}: {line}" for n, line in how.items()))
+    if missing := [name for name in queue if name not in using]:
+        why = "the planner chose another path (see EXPLAIN)" if using else "is the casework migration applied?"
+        out.append(f"EXPLAIN: {QUEUE_INDEX} is not used by {', '.join(missing)}: {why}")
+    return out
 
 
 def findings(
     db_kind: str,
     summary: dict[str, dict[str, Any]],
     profile: dict[str, dict[str, Any]],
+    plans: dict[str, list[str]],
     warnings: list[str],
-    index_sql: str | None,
     seed_report: seed.SeedReport,
+    imported: dict[str, Any] | None,
 ) -> list[str]:
     """What the figures say, in sentences; every one names the figures it rests on."""
     out: list[str] = []
@@ -244,6 +280,7 @@ def findings(
 
     for w in warnings:
         out.append(f"EXPLAIN: {w}")
+    out += index_use(plans)
     writing = {p["path"]: p for p in profile.values() if p["writes"]}
     if writing:
         p = next(iter(writing.values()))
@@ -287,26 +324,59 @@ def findings(
             f"OFFSET reads and joins every skipped row; keyset pagination (WHERE id < last_seen_id) "
             f"would make it cost what page 1 costs."
         )
-    if index_sql:
-        changes = []
-        for key, label, field_name, unit in (
-            ("sql_queue", "raw SQL p1", "single_p50_ms", "ms"),
-            ("queue", "queue page p1", "single_p50_ms", "ms"),
-            ("queue_p50", "page 50", "single_p50_ms", "ms"),
-            ("queue", "queue page p1", "rps", "req/s"),
-        ):
-            before, after = get(key, field_name), get(f"whatif_{key}", field_name)
-            if before and after:
-                changes.append(f"{label} {before:.1f} -> {after:.1f} {unit}")
-        if changes:
-            out.append(f"What-if {index_sql}: " + "; ".join(changes) + " (p50 at one connection; medians).")
     submitted = seed_report.officer_district_cases_by_state.get("submitted", 0)
     district_total = sum(seed_report.officer_district_cases_by_state.values())
     out.append(
         f"officer1's district holds {district_total:,} cases, {submitted:,} submitted: count and "
-        f"count_by_state visit that many index entries (and, without a covering index, table rows) "
-        f"on every page view."
+        f"count_by_state visit that many index entries on every page view (no table rows where the plan "
+        f"reads a COVERING INDEX or does an Index Only Scan)."
     )
+    out += search_findings(get, seed_report)
+    out += import_findings(imported)
+    return out
+
+
+def search_findings(get: Callable[[str, str], float | None], seed_report: seed.SeedReport) -> list[str]:
+    out = [
+        f"Search by LIKE '%…%' can use no index for the match itself: the count reads all "
+        f"{seed_report.officer_district_enterprises:,} enterprises of officer1's district with their founders on "
+        f"every search; the list, newest first, stops at the 20th match ({seed_report.search_word_matches:,} "
+        f"match {seed_report.search_word}: an early stop; {seed_report.search_phone_matches} matches the phone "
+        f"digits: a full read)."
+    ]
+    for key, sql_key, what in (
+        ("search", "sql_search", f"name search ({seed_report.search_word})"),
+        ("search_phone", "sql_search_phone", "phone search (8 digits)"),
+    ):
+        page, sql, rps = get(key, "single_p50_ms"), get(sql_key, "single_p50_ms"), get(key, "rps")
+        if page and sql and rps:
+            out.append(
+                f"Enterprise {what}: page {page:.1f} ms at one connection, {rps:,.0f} req/s loaded; its list + "
+                f"count SQL alone {sql:.1f} ms ({page / sql:.1f}x)."
+            )
+    return out
+
+
+def import_findings(imported: dict[str, Any] | None) -> list[str]:
+    if not imported:
+        return []
+    if imported.get("error"):
+        return [f"Import benchmark failed: {imported['error']}"]
+    out = []
+    target = float(imported.get("target_seconds") or 30.0)
+    runs = imported.get("runs", 0)
+    for what, figures in (
+        (f"new rows (median of {runs} run{'s' if runs != 1 else ''})", imported),
+        ("the same file with every row changed (all matched and updated)", imported.get("reimport_changed")),
+    ):
+        if not isinstance(figures, dict) or "check_seconds" not in figures or "apply_seconds" not in figures:
+            continue
+        check, apply = float(figures["check_seconds"]), float(figures["apply_seconds"])
+        verdict = "within" if check + apply <= target else "OVER"
+        out.append(
+            f"Import of {imported['rows']:,} rows, {what}: dry run {check:.1f} s + import {apply:.1f} s = "
+            f"{check + apply:.1f} s, {verdict} the {target:.0f} s target."
+        )
     return out
 
 
@@ -315,6 +385,24 @@ def redact(url: str) -> str:
     if not parts.password:
         return url
     return urlunparse(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+
+
+def run_import(args: argparse.Namespace) -> dict[str, Any] | None:
+    """bench.import_bench's figures, or the error that stopped it (never raised: the HTTP figures stand)."""
+    if args.import_runs <= 0:
+        return None
+    from bench.import_bench import run_import_benchmark  # reads the environment (the app's tables) at import
+
+    say(f"\nimport of a {args.import_rows:,}-row spreadsheet, {args.import_runs} run(s), servers stopped:")
+    try:
+        result = run_import_benchmark(rows=args.import_rows, runs=args.import_runs)
+    except Exception as error:  # any failure is a finding to report, not a reason to lose the other figures
+        say("".join(traceback.format_exc(limit=-3)).rstrip())
+        return {"rows": args.import_rows, "runs": args.import_runs, "error": f"{type(error).__name__}: {error}"}
+    for label, figures in (("new rows", result), ("same file, every row changed", result.get("reimport_changed"))):
+        if isinstance(figures, dict):
+            say(f"  {label}: dry run {figures.get('check_seconds')} s, import {figures.get('apply_seconds')} s")
+    return result
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -348,6 +436,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         say(f"  cases by state: {report.cases_by_state}")
         say(f"  officer1's district ({seed.KAIZHOU}): {report.officer_district_cases_by_state}")
+        say(
+            f"  officer1's district: {report.officer_district_enterprises:,} enterprises; "
+            f"{report.search_word_matches:,} with {report.search_word!r} in their or their founder's name, "
+            f"{report.search_phone_matches} whose founder's phone holds {report.search_phone}"
+        )
 
         db = (
             rawsql.SqliteDatabase(settings.sqlite_path)
@@ -355,11 +448,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             else rawsql.PostgresDatabase(settings.database_url, runner)
         )
         version = db.version()
+        search_name = rawsql.search_statements(seed.KAIZHOU, db.like, q=report.search_word)
+        search_phone = rawsql.search_statements(seed.KAIZHOU, db.like, phone_digits=report.search_phone)
         say(
-            f"\nEXPLAIN {'QUERY PLAN ' if kind == 'sqlite' else '(ANALYZE) '}of the queue page's "
-            f"statements ({kind} {version}):"
+            f"\nEXPLAIN {'QUERY PLAN ' if kind == 'sqlite' else '(ANALYZE) '}of the queue page's and the "
+            f"enterprise search's statements ({kind} {version}):"
         )
-        plans = explain_all(db, seed.KAIZHOU)
+        explained = [*search_name, *(rawsql.Statement(f"{st.name} (phone)", st.sql, st.params) for st in search_phone)]
+        plans = explain_all(db, seed.KAIZHOU, explained)
         print_plans(plans)
         warnings = plan_warnings(plans)
 
@@ -367,6 +463,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "queue": "/cases/queue",
             "queue_p50": "/cases/queue?page=50",
             "api": "/api/v1/cases?state=submitted",
+            # The form POSTs; its GET twin runs the same list_enterprises call (phones excepted).
+            "search": "/enterprises?" + urlencode({"q": report.search_word}),
+            "api_search": "/api/v1/enterprises?" + urlencode({"q": report.search_word}),
         }
         profile = runner.run(statements_per_request(seed.OFFICER, seed.PASSWORD, paths))
         say("\nSQL statements per request (app in-process, medians of 15 requests):")
@@ -378,6 +477,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for statement, ms in zip(p["statements"], p["statement_ms"], strict=True):
                 say(f"      {ms:7.2f} ms  {statement}")
 
+        from app import CSRF_COOKIE  # builds the app: only once the environment is set
+
         bare = Server("bare app", "bench.bare_app:app", work_dir / f"{kind}-bare.log", ready_path="/")
         real = Server("fuchi app", "app:app", work_dir / f"{kind}-app.log", ready_path="/login")
         servers += [bare, real]
@@ -387,11 +488,27 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             server.wait_ready()
         session = sign_in(real.url, seed.OFFICER, seed.PASSWORD)
         token = api_token(real.url, seed.OFFICER, seed.PASSWORD)
+        csrf_cookie, csrf_token = csrf_for(real.url, session, CSRF_COOKIE)
         cookie = (("Cookie", f"{SESSION_COOKIE}={session}"),)
         bearer = (("Authorization", f"Bearer {token}"),)
+        form_headers = (
+            ("Cookie", f"{SESSION_COOKIE}={session}; {CSRF_COOKIE}={csrf_cookie}"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        )
 
         def page(path: str) -> Target:
             return Target("127.0.0.1", real.port, path, cookie)
+
+        def form(fields: dict[str, str]) -> Target:
+            body = urlencode({"_csrf_token": csrf_token, **fields}).encode()
+            return Target("127.0.0.1", real.port, "/enterprises", form_headers, "POST", body)
+
+        def api(path: str, json_body: dict[str, str] | None = None) -> Target:
+            if json_body is None:
+                return Target("127.0.0.1", real.port, path, bearer)
+            body = json.dumps(json_body).encode()
+            headers = (*bearer, ("Content-Type", "application/json"))
+            return Target("127.0.0.1", real.port, path, headers, "POST", body)
 
         page1 = rawsql.queue_statements(seed.KAIZHOU, "submitted", 1)
         page50 = rawsql.queue_statements(seed.KAIZHOU, "submitted", 50)
@@ -420,35 +537,37 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                      target=Target("127.0.0.1", real.port, "/api/v1/cases?state=submitted", bearer),
                      note="bearer token; list + count, no count_by_state"),
         ]  # fmt: skip
+        word, digits, cap = report.search_word, report.search_phone, args.search_requests
+        row_link = '<td><a href="/enterprises/'
+        scenarios += [
+            Scenario("sql_search", "raw SQL name search", "sql", SEARCH, statements=search_name,
+                     sql_baseline="sql_search", max_requests=cap,
+                     note=f"list (page 1) + count of list_enterprises for q={word}, one kept connection"),
+            Scenario("sql_search_phone", "raw SQL phone search", "sql", SEARCH, statements=search_phone,
+                     sql_baseline="sql_search_phone", max_requests=cap,
+                     note="list (page 1) + count of list_enterprises for 8 phone digits"),
+            Scenario("search", f"search page q={word}", "http", SEARCH, target=form({"q": word}),
+                     sql_baseline="sql_search", max_requests=cap, expect=row_link,
+                     note="POST /enterprises (the search form, CSRF token and cookie) as officer1"),
+            Scenario("search_phone", "search page phone", "http", SEARCH, target=form({"phone": digits}),
+                     sql_baseline="sql_search_phone", max_requests=cap, expect=row_link,
+                     note=f"POST /enterprises phone={digits} (8 digits of a seeded founder's phone)"),
+            Scenario("api_search", f"API search q={word}", "http", SEARCH, sql_baseline="sql_search",
+                     target=api("/api/v1/enterprises?" + urlencode({"q": word})), max_requests=cap,
+                     expect=f'"total":{report.search_word_matches}', note="GET with the bearer token"),
+            Scenario("api_search_phone", "API search phone", "http", SEARCH, sql_baseline="sql_search_phone",
+                     target=api("/api/v1/enterprises/search", {"phone": digits}), max_requests=cap,
+                     expect=f'"total":{report.search_phone_matches}',
+                     note="POST /api/v1/enterprises/search {\"phone\": ...} with the bearer token"),
+        ]  # fmt: skip
 
         bench = Bench(args, runner, db)
         say(
             f"\nmeasuring {len(scenarios)} scenarios, {args.rounds} interleaved rounds (loaded phase: "
             f"{args.concurrency} connections ~{args.round_seconds:g} s; latency phase: 1 connection "
-            f"~{args.single_seconds:g} s)"
+            f"~{args.single_seconds:g} s; search scenarios at most {cap} requests a phase)"
         )
         bench.measure(scenarios, args.rounds)
-
-        index_sql: str | None = None
-        whatif_plans: dict[str, list[str]] = {}
-        if args.whatif_rounds > 0:
-            index_sql = db.create_whatif_index()
-            say(f"\nwhat-if, on this throwaway database only: {index_sql}")
-            whatif_plans = explain_all(db, seed.KAIZHOU)
-            print_plans(whatif_plans)
-            whatif = [
-                Scenario("whatif_sql_queue", "+index: raw SQL p1", "sql", WHATIF, statements=page1,
-                         sql_baseline="whatif_sql_queue"),
-                Scenario("whatif_sql_queue_p50", "+index: raw SQL p50", "sql", WHATIF, statements=page50,
-                         sql_baseline="whatif_sql_queue_p50"),
-                Scenario("whatif_queue", "+index: queue page p1", "http", WHATIF, target=page("/cases/queue"),
-                         sql_baseline="whatif_sql_queue"),
-                Scenario("whatif_queue_p50", "+index: queue page p50", "http", WHATIF,
-                         target=page("/cases/queue?page=50"), sql_baseline="whatif_sql_queue_p50"),
-            ]  # fmt: skip
-            bench.measure(whatif, args.whatif_rounds)
-            db.drop_whatif_index()
-            scenarios += whatif
     finally:
         for server in servers:
             server.stop()
@@ -456,6 +575,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             db.close()
         runner.close()
 
+    imported = run_import(args)
     summary = summarise(scenarios)
     return {
         "database": kind,
@@ -471,15 +591,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "rows": report.rows,
             "cases_by_state": report.cases_by_state,
             "officer_district_cases_by_state": report.officer_district_cases_by_state,
+            "officer_district_enterprises": report.officer_district_enterprises,
+            "search_word": report.search_word,
+            "search_word_matches": report.search_word_matches,
+            "search_phone": report.search_phone,
+            "search_phone_matches": report.search_phone_matches,
             "build_seconds": round(report.build_seconds, 2),
             "write_seconds": round(report.write_seconds, 2),
             "seconds": round(report.seconds, 2),
         },
         "explain": plans,
         "statements_per_request": profile,
-        "whatif": {"index": index_sql, "explain": whatif_plans} if index_sql else None,
         "scenarios": [scenario_json(s, summary[s.key]) for s in scenarios],
-        "findings": findings(kind, summary, profile, warnings, index_sql, report),
+        "import": imported,
+        "findings": findings(kind, summary, profile, plans, warnings, report, imported),
         "seconds": round(time.perf_counter() - started, 1),
     }
 
