@@ -22,7 +22,6 @@ from typing import Any
 
 from asyncpg.exceptions import PostgresConnectionError, TransactionRollbackError
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.table import Table
 from redis import Redis
 from redis.exceptions import RedisError
 
@@ -35,9 +34,9 @@ from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.jobs import dispatch, promise_job, redis_connection
 from core.pagination import Page, PageRequest
 from enterprises import importing, services
-from enterprises.classification import ImportState, SnapshotSource
+from enterprises.classification import ImportState
 from enterprises.intake import EnterpriseDraft, clean_enterprise
-from enterprises.tables import Enterprise, EnterpriseChange, Founder, ImportBatch, ImportRow, OutcomeSnapshot
+from enterprises.tables import Enterprise, Founder, ImportBatch, ImportRow
 
 log = logging.getLogger(__name__)
 
@@ -681,7 +680,7 @@ async def _apply_rows(batch_id: int, actor: Actor, on_match: OnMatch) -> dict[st
             progress(sum(applied.values()))
     for start in range(0, len(to_create), CHUNK_ROWS):
         chunk_to_create = to_create[start : start + CHUNK_ROWS]
-        created = await _create_enterprises([draft for _, draft in chunk_to_create], actor.user_id)
+        created = await services.create_enterprises([draft for _, draft in chunk_to_create], actor.user_id, "imported")
         links += zip((row_id for row_id, _ in chunk_to_create), created, strict=True)
         applied["created"] += len(created)
         progress(sum(applied.values()))
@@ -734,91 +733,6 @@ async def _changes_anything(items: Sequence[tuple[int, int, EnterpriseDraft]]) -
         )
         changed.append(not same)
     return changed
-
-
-async def _reserve_ids(table: type[Table], count: int) -> list[int]:
-    """`count` new ids of `table`, for rows inserted in bulk that must be told apart (inside the write transaction)."""
-    if count == 0:
-        return []
-    name = table._meta.tablename
-    if isinstance(engine(), PostgresEngine):
-        sql = f"SELECT nextval(pg_get_serial_sequence('{name}', 'id')) AS id FROM generate_series(1, {{}})"
-        return [int(row["id"]) for row in await table.raw(sql, count)]
-    # SQLite: the IMMEDIATE transaction holds the write lock, so no one else takes these ids meanwhile.
-    rows = await table.raw(f'SELECT COALESCE(MAX(id), 0) AS id FROM "{name}"')
-    first = int(rows[0]["id"]) + 1
-    return list(range(first, first + count))
-
-
-async def _create_enterprises(drafts: Sequence[EnterpriseDraft], actor_id: int) -> list[int]:
-    """`services.create_enterprise` for many drafts: the same rows, in a few statements instead of five a draft.
-
-    (Inside the caller's transaction.) As there, a founder already known by his ID number is reused
-    and updated, not registered twice; so is one who appears twice in the drafts.
-    """
-    values = [services._founder_values(draft) for draft in drafts]
-    digests = sorted({v["id_number_digest"] for v in values if v.get("id_number_digest")})
-    known: dict[str, int] = {}
-    if digests:
-        for row in await Founder.select(Founder.id, Founder.id_number_digest).where(
-            Founder.id_number_digest.is_in(digests)
-        ):
-            known.setdefault(row["id_number_digest"], row["id"])
-    founder_of: list[int] = []
-    new_founders: dict[int, dict[str, Any]] = {}  # reserved id -> values (the last row's, as one by one)
-    updated_founders: dict[int, dict[str, Any]] = {}
-    reserved = iter(await _reserve_ids(Founder, sum(1 for v in values if v.get("id_number_digest") not in known)))
-    for founder in values:
-        digest = founder.get("id_number_digest")
-        if digest and digest in known:
-            founder_id = known[digest]
-            (new_founders if founder_id in new_founders else updated_founders)[founder_id] = founder
-        else:
-            founder_id = next(reserved)
-            new_founders[founder_id] = founder
-            if digest:
-                known[digest] = founder_id
-        founder_of.append(founder_id)
-    if new_founders:
-        await Founder.insert(
-            *(Founder(id=fid, **founder, registered_by=actor_id) for fid, founder in new_founders.items())
-        )
-    for founder_id, founder in updated_founders.items():
-        await Founder.update({getattr(Founder, k): v for k, v in founder.items()}).where(Founder.id == founder_id)
-
-    enterprise_ids = await _reserve_ids(Enterprise, len(drafts))
-    await Enterprise.insert(
-        *(
-            Enterprise(
-                id=enterprise_id,
-                **{column: getattr(draft, column) for column in services._ENTERPRISE_COLUMNS},
-                founder=founder_id,
-                registered_by=actor_id,
-            )
-            for enterprise_id, draft, founder_id in zip(enterprise_ids, drafts, founder_of, strict=True)
-        )
-    )
-    await EnterpriseChange.insert(
-        *(EnterpriseChange(enterprise=eid, actor=actor_id, kind="imported", changes={}) for eid in enterprise_ids)
-    )
-    measured_on = services.today()
-    snapshots = [
-        OutcomeSnapshot(
-            enterprise=enterprise_id,
-            measured_on=measured_on,
-            employees=draft.employees,
-            migrant_employees=draft.migrant_employees,
-            annual_revenue=draft.annual_revenue,
-            status=draft.status,
-            source=SnapshotSource.IMPORT,
-            recorded_by=actor_id,
-        )
-        for enterprise_id, draft in zip(enterprise_ids, drafts, strict=True)
-        if any(v is not None for v in (draft.employees, draft.migrant_employees, draft.annual_revenue))
-    ]
-    if snapshots:
-        await OutcomeSnapshot.insert(*snapshots)
-    return enterprise_ids
 
 
 async def _link_rows(links: Sequence[tuple[int, int]]) -> None:

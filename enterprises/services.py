@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.table import Table
+
 from accounts.policy import Action, Actor, Role, Scope, enterprise_scope, in_scope, may
 from accounts.scoping import scope_where
 from core import crypto
-from core.db import write_transaction
+from core.db import engine, write_transaction
 from core.districts import is_district
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.pagination import Page, PageRequest
-from enterprises.classification import INDUSTRY_SECTIONS, EnterpriseStatus
+from enterprises.classification import INDUSTRY_SECTIONS, EnterpriseStatus, SnapshotSource
 from enterprises.duplicate_service import refuse_unconfirmed_duplicates
 from enterprises.identifiers import mask_phone, mask_resident_id, normalise_code, normalise_text
 from enterprises.intake import EnterpriseDraft, NeedDraft, clean_enterprise
@@ -68,41 +71,95 @@ def _founder_values(draft: EnterpriseDraft) -> dict[str, Any]:
     return values
 
 
-async def _founder_for(draft: EnterpriseDraft, actor_id: int) -> int:
-    """The founder's row: the one already known by ID number (he may own several enterprises), or a new one."""
-    values = _founder_values(draft)
-    if draft.founder_id_number:
-        known = await Founder.select(Founder.id).where(Founder.id_number_digest == values["id_number_digest"]).first()
-        if known is not None:
-            await Founder.update({getattr(Founder, k): v for k, v in values.items()}).where(Founder.id == known["id"])
-            return int(known["id"])
-    rows = await Founder.insert(Founder(**values, registered_by=actor_id)).returning(Founder.id)
-    return int(rows[0]["id"])
+async def _reserve_ids(table: type[Table], count: int) -> list[int]:
+    """`count` new ids of `table`, for rows inserted in bulk that must be told apart (inside the write transaction)."""
+    if count == 0:
+        return []
+    name = table._meta.tablename
+    if isinstance(engine(), PostgresEngine):
+        sql = f"SELECT nextval(pg_get_serial_sequence('{name}', 'id')) AS id FROM generate_series(1, {{}})"
+        return [int(row["id"]) for row in await table.raw(sql, count)]
+    # SQLite: the IMMEDIATE transaction holds the write lock, so no one else takes these ids meanwhile.
+    rows = await table.raw(f'SELECT COALESCE(MAX(id), 0) AS id FROM "{name}"')
+    first = int(rows[0]["id"]) + 1
+    return list(range(first, first + count))
+
+
+async def create_enterprises(drafts: Sequence[EnterpriseDraft], actor_id: int, kind: str = "registered") -> list[int]:
+    """Write checked drafts as new enterprises with founders, history and first snapshots (inside a transaction).
+
+    A few statements for any number of drafts, so a 10,000-row import is as quick as it can be. A
+    founder already known by his ID number is reused and updated, not registered twice; so is one
+    who appears twice in the drafts.
+    """
+    values = [_founder_values(draft) for draft in drafts]
+    digests = sorted({v["id_number_digest"] for v in values if v.get("id_number_digest")})
+    known: dict[str, int] = {}
+    if digests:
+        for row in await Founder.select(Founder.id, Founder.id_number_digest).where(
+            Founder.id_number_digest.is_in(digests)
+        ):
+            known.setdefault(row["id_number_digest"], row["id"])
+    founder_of: list[int] = []
+    new_founders: dict[int, dict[str, Any]] = {}  # reserved id -> values (the last row's, as one by one)
+    updated_founders: dict[int, dict[str, Any]] = {}
+    reserved = iter(await _reserve_ids(Founder, sum(1 for v in values if v.get("id_number_digest") not in known)))
+    for founder in values:
+        digest = founder.get("id_number_digest")
+        if digest and digest in known:
+            founder_id = known[digest]
+            (new_founders if founder_id in new_founders else updated_founders)[founder_id] = founder
+        else:
+            founder_id = next(reserved)
+            new_founders[founder_id] = founder
+            if digest:
+                known[digest] = founder_id
+        founder_of.append(founder_id)
+    if new_founders:
+        await Founder.insert(
+            *(Founder(id=fid, **founder, registered_by=actor_id) for fid, founder in new_founders.items())
+        )
+    for founder_id, founder in updated_founders.items():
+        await Founder.update({getattr(Founder, k): v for k, v in founder.items()}).where(Founder.id == founder_id)
+
+    enterprise_ids = await _reserve_ids(Enterprise, len(drafts))
+    await Enterprise.insert(
+        *(
+            Enterprise(
+                id=enterprise_id,
+                **{column: getattr(draft, column) for column in _ENTERPRISE_COLUMNS},
+                founder=founder_id,
+                registered_by=actor_id,
+            )
+            for enterprise_id, draft, founder_id in zip(enterprise_ids, drafts, founder_of, strict=True)
+        )
+    )
+    await EnterpriseChange.insert(
+        *(EnterpriseChange(enterprise=eid, actor=actor_id, kind=kind, changes={}) for eid in enterprise_ids)
+    )
+    measured_on = today()
+    snapshots = [
+        OutcomeSnapshot(
+            enterprise=enterprise_id,
+            measured_on=measured_on,
+            employees=draft.employees,
+            migrant_employees=draft.migrant_employees,
+            annual_revenue=draft.annual_revenue,
+            status=draft.status,
+            source=SnapshotSource.IMPORT if kind == "imported" else SnapshotSource.INTAKE,
+            recorded_by=actor_id,
+        )
+        for enterprise_id, draft in zip(enterprise_ids, drafts, strict=True)
+        if any(v is not None for v in (draft.employees, draft.migrant_employees, draft.annual_revenue))
+    ]
+    if snapshots:
+        await OutcomeSnapshot.insert(*snapshots)
+    return enterprise_ids
 
 
 async def create_enterprise(draft: EnterpriseDraft, actor_id: int, kind: str = "registered") -> int:
-    """Write a checked draft as a new enterprise with its founder and first snapshot (inside a transaction)."""
-    founder_id = await _founder_for(draft, actor_id)
-    columns = {column: getattr(draft, column) for column in _ENTERPRISE_COLUMNS}
-    rows = await Enterprise.insert(Enterprise(**columns, founder=founder_id, registered_by=actor_id)).returning(
-        Enterprise.id
-    )
-    enterprise_id = int(rows[0]["id"])
-    await EnterpriseChange.insert(EnterpriseChange(enterprise=enterprise_id, actor=actor_id, kind=kind, changes={}))
-    if any(v is not None for v in (draft.employees, draft.migrant_employees, draft.annual_revenue)):
-        await OutcomeSnapshot.insert(
-            OutcomeSnapshot(
-                enterprise=enterprise_id,
-                measured_on=today(),
-                employees=draft.employees,
-                migrant_employees=draft.migrant_employees,
-                annual_revenue=draft.annual_revenue,
-                status=draft.status,
-                source="import" if kind == "imported" else "intake",
-                recorded_by=actor_id,
-            )
-        )
-    return enterprise_id
+    """Write one checked draft as a new enterprise (inside a transaction)."""
+    return (await create_enterprises([draft], actor_id, kind))[0]
 
 
 async def register_enterprise(actor: Actor, form: Mapping[str, str]) -> int:
