@@ -119,8 +119,23 @@ def _skipped_nodes(tree: ast.Module) -> set[int]:
     return {id(inner) for node in ast.walk(tree) if _holds_no_messages(node) for inner in ast.walk(node)}
 
 
+def label_table_values(tree: ast.Module) -> Iterator[str]:
+    """The values of `*_LABELS` dicts: one-word labels ("Imported") that the sentence rule would miss."""
+    for node in ast.walk(tree):
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
+        if any(isinstance(t, ast.Name) and t.id.endswith("_LABELS") for t in targets) and isinstance(
+            node.value, ast.Dict
+        ):
+            for value in node.value.values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    yield value.value
+
+
 def literal_messages(path: Path) -> Iterator[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    yield from label_table_values(tree)
     skipped = _skipped_nodes(tree)
     for node in ast.walk(tree):
         if (
