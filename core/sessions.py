@@ -124,5 +124,5 @@ def session_config(secure_cookie: bool) -> RotatingSessionConfig:
         secure=secure_cookie,
         samesite="lax",
         renew_on_access=False,  # an 8-hour working day from sign-in, then sign in again
-        exclude=["/static", "/health", "/api/"],
+        exclude=["/static", "/health", "/api/", "/schema"],
     )
