@@ -127,6 +127,11 @@ def enterprise_scope(actor: Actor) -> Scope:
     return case_scope(actor)
 
 
+def import_scope(actor: Actor) -> Scope:
+    """Spreadsheet imports a user may see: like cases, but administrators run none and see none."""
+    return NOTHING if actor.role is Role.ADMIN else case_scope(actor)
+
+
 def in_scope(scope: Scope, *, district: str, owner_id: int | None) -> bool:
     """Whether one row (its district and owner) lies within `scope`."""
     if scope.everything:

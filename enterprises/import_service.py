@@ -25,7 +25,7 @@ from piccolo.engine.postgres import PostgresEngine
 from redis import Redis
 from redis.exceptions import RedisError
 
-from accounts.policy import NOTHING, Actor, Role, Scope, enterprise_scope, in_scope
+from accounts.policy import Actor, Role, enterprise_scope, import_scope, in_scope
 from accounts.scoping import scope_where
 from accounts.tables import User
 from core import crypto
@@ -71,17 +71,6 @@ class OnMatch(StrEnum):
 
     UPDATE = "update"
     SKIP = "skip"
-
-
-def import_scope(actor: Actor) -> Scope:
-    """Batches a user may see: a broker his own, a district officer his district's, a city officer all."""
-    if actor.role is Role.CITY_OFFICER:
-        return Scope(everything=True)
-    if actor.role is Role.DISTRICT_OFFICER and actor.district:
-        return Scope(district=actor.district)
-    if actor.role is Role.BROKER:
-        return Scope(owner_id=actor.user_id)
-    return NOTHING
 
 
 # --- reading batches --------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.policy import Action, Actor, Role, Scope, case_scope, in_scope, may
+from accounts.policy import Action, Actor, Role, Scope, case_scope, import_scope, in_scope, may
 
 B, E, D, C, A = Role.BROKER, Role.EXPERT, Role.DISTRICT_OFFICER, Role.CITY_OFFICER, Role.ADMIN
 
@@ -70,3 +70,17 @@ def test_it_gives_each_role_its_reach(actor: Actor, scope: Scope) -> None:
 )
 def test_it_decides_whether_a_row_is_in_scope(scope: Scope, district: str, owner: int, inside: bool) -> None:
     assert in_scope(scope, district=district, owner_id=owner) is inside
+
+
+@pytest.mark.parametrize(
+    ("actor", "scope"),
+    [
+        (Actor(7, B, "500154"), Scope(owner_id=7)),
+        (Actor(7, D, "500154"), Scope(district="500154")),
+        (Actor(7, C, None), Scope(everything=True)),
+        (Actor(7, A, None), Scope()),
+        (Actor(7, E, None), Scope()),
+    ],
+)
+def test_it_gives_each_role_its_reach_over_imports(actor: Actor, scope: Scope) -> None:
+    assert import_scope(actor) == scope
