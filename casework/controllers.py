@@ -17,7 +17,7 @@ from core.districts import DISTRICTS
 from core.errors import Invalid
 from core.pagination import PageRequest
 from core.web import page
-from enterprises.services import get_enterprise, history, needs_of
+from enterprises.controllers import enterprise_page
 
 PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=100000)]
 StateFilter = Annotated[str, QueryParameter(name="state")]
@@ -34,21 +34,7 @@ class NeedFilingController(Controller):
         try:
             case_id = await services.file_need(actor, enterprise_id, data)
         except Invalid as error:
-            return page(
-                request,
-                "enterprises/detail.html",
-                status_code=400,
-                enterprise=await get_enterprise(actor, enterprise_id),
-                needs=await needs_of(enterprise_id),
-                changes=await history(actor, enterprise_id),
-                may_reveal=False,
-                may_edit=False,
-                may_file=True,
-                registered=False,
-                revealed=None,
-                values=data,
-                errors=error.errors,
-            )
+            return await enterprise_page(request, enterprise_id, 400, values=data, errors=error.errors)
         return Redirect(f"/cases/{case_id}?filed=1")
 
 

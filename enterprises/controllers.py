@@ -11,7 +11,7 @@ from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.guards import current_user
-from accounts.policy import Action, Role, may
+from accounts.policy import Action, may
 from core.api import RowId
 from core.errors import Invalid
 from core.i18n import gettext
@@ -38,6 +38,24 @@ def _edit_values(enterprise: dict[str, Any]) -> dict[str, str]:
     values = {key: "" if value is None else str(value) for key, value in enterprise.items()}
     values["founder_phone"] = values["founder_id_number"] = ""
     return values
+
+
+async def enterprise_page(
+    request: Request[Any, Any, Any], enterprise_id: int, status_code: int = 200, **extra: Any
+) -> Template:
+    """An enterprise's page; `extra` overrides parts of it (the need form's values and errors, a reveal)."""
+    actor = current_user(request).actor
+    context: dict[str, Any] = {
+        **await services.enterprise_file(actor, enterprise_id),
+        "may_reveal": may(actor, Action.REVEAL_PERSONAL_DATA),
+        "may_edit": may(actor, Action.UPDATE_ENTERPRISE),
+        "may_file": may(actor, Action.FILE_NEED),
+        "registered": False,
+        "revealed": None,
+        "values": {"urgency": "normal"},
+        "errors": {},
+    }
+    return page(request, "enterprises/detail.html", status_code=status_code, **(context | extra))
 
 
 class EnterpriseController(Controller):
@@ -100,30 +118,11 @@ class EnterpriseController(Controller):
             )
         return Redirect(f"/enterprises/{enterprise_id}?registered=1")
 
-    async def _detail(
-        self, request: Request[Any, Any, Any], enterprise_id: int, status_code: int = 200, **extra: Any
-    ) -> Template:
-        actor = current_user(request).actor
-        context: dict[str, Any] = {
-            "enterprise": await services.get_enterprise(actor, enterprise_id),
-            "needs": await services.needs_of(enterprise_id),
-            "changes": await services.history(actor, enterprise_id),
-            "snapshots": await services.snapshots(actor, enterprise_id),
-            "may_reveal": may(actor, Action.REVEAL_PERSONAL_DATA),
-            "may_edit": may(actor, Action.UPDATE_ENTERPRISE),
-            "may_file": actor.role is Role.BROKER,
-            "registered": False,
-            "revealed": None,
-            "values": {"urgency": "normal"},
-            "errors": {},
-        }
-        return page(request, "enterprises/detail.html", status_code=status_code, **(context | extra))
-
     @get("/{enterprise_id:int}", opt={"action": Action.VIEW_ENTERPRISES})
     async def show(
         self, request: Request[Any, Any, Any], enterprise_id: RowId, registered: FromQuery[str] = ""
     ) -> Template:
-        return await self._detail(request, enterprise_id, registered=bool(registered))
+        return await enterprise_page(request, enterprise_id, registered=bool(registered))
 
     @post("/{enterprise_id:int}/reveal", opt={"action": Action.REVEAL_PERSONAL_DATA})
     async def reveal(self, request: Request[Any, Any, Any], enterprise_id: RowId, data: Form) -> Template:
@@ -131,8 +130,8 @@ class EnterpriseController(Controller):
         try:
             revealed = await services.reveal_personal_data(actor, enterprise_id, data.get("reason", ""))
         except Invalid as error:
-            return await self._detail(request, enterprise_id, 400, reveal_errors=error.errors)
-        response = await self._detail(request, enterprise_id, revealed=revealed)
+            return await enterprise_page(request, enterprise_id, 400, reveal_errors=error.errors)
+        response = await enterprise_page(request, enterprise_id, revealed=revealed)
         response.headers["Cache-Control"] = "no-store"  # the full values must not linger in caches
         return response
 

@@ -375,7 +375,12 @@ async def get_enterprise(actor: Actor, enterprise_id: int) -> dict[str, Any]:
 
 
 async def history(actor: Actor, enterprise_id: int) -> list[dict[str, Any]]:
+    """Every change to an enterprise the actor may see, oldest first."""
     await get_enterprise(actor, enterprise_id)
+    return await _history(enterprise_id)
+
+
+async def _history(enterprise_id: int) -> list[dict[str, Any]]:
     return (
         await EnterpriseChange.select(
             EnterpriseChange.kind,
@@ -389,9 +394,18 @@ async def history(actor: Actor, enterprise_id: int) -> list[dict[str, Any]]:
     )
 
 
-async def snapshots(actor: Actor, enterprise_id: int) -> list[dict[str, Any]]:
+async def enterprise_file(actor: Actor, enterprise_id: int) -> dict[str, Any]:
+    """All an enterprise's page shows, after one check that the actor may see it."""
+    return {
+        "enterprise": await get_enterprise(actor, enterprise_id),
+        "needs": await needs_of(enterprise_id),
+        "changes": await _history(enterprise_id),
+        "snapshots": await _snapshots(enterprise_id),
+    }
+
+
+async def _snapshots(enterprise_id: int) -> list[dict[str, Any]]:
     """The enterprise's dated outcome measurements, newest first."""
-    await get_enterprise(actor, enterprise_id)
     return (
         await OutcomeSnapshot.select(
             OutcomeSnapshot.measured_on,
