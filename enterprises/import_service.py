@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -36,7 +35,7 @@ from core.pagination import Page, PageRequest
 from enterprises import importing, services
 from enterprises.classification import ImportState
 from enterprises.intake import EnterpriseDraft, clean_enterprise
-from enterprises.tables import Enterprise, Founder, ImportBatch, ImportRow
+from enterprises.tables import Enterprise, ImportBatch, ImportRow
 
 log = logging.getLogger(__name__)
 
@@ -661,12 +660,14 @@ async def _apply_rows(batch_id: int, actor: Actor, on_match: OnMatch) -> dict[st
             applied["skipped"] += 1
     for start in range(0, len(to_update), CHUNK_ROWS):
         chunk = to_update[start : start + CHUNK_ROWS]
-        for (row_id, enterprise_id, draft), changed in zip(chunk, await _changes_anything(chunk), strict=True):
-            if changed:
-                await services.apply_draft(enterprise_id, draft, actor.user_id, kind="imported")
+        # A handful of statements per chunk; a row that changes nothing (a list imported again) writes nothing.
+        changes = await services.apply_drafts(
+            [(enterprise_id, draft) for _, enterprise_id, draft in chunk], actor.user_id, kind="imported"
+        )
+        for (row_id, enterprise_id, _), changed in zip(chunk, changes, strict=True):
             applied["updated" if changed else "unchanged"] += 1
             links.append((row_id, enterprise_id))
-            progress(sum(applied.values()))
+        progress(sum(applied.values()))
     for start in range(0, len(to_create), CHUNK_ROWS):
         chunk_to_create = to_create[start : start + CHUNK_ROWS]
         created = await services.create_enterprises([draft for _, draft in chunk_to_create], actor.user_id, "imported")
@@ -675,53 +676,6 @@ async def _apply_rows(batch_id: int, actor: Actor, on_match: OnMatch) -> dict[st
         progress(sum(applied.values()))
     await _link_rows(links)
     return applied
-
-
-def _same(before: Any, after: Any) -> bool:
-    """Whether a stored value equals a draft's, as `services.apply_draft` compares them.
-
-    Except amounts: 448000 stored and 448000.00 in the draft are the same amount.
-    """
-    if isinstance(after, Decimal) and isinstance(before, Decimal | int | float) and not isinstance(before, bool):
-        return Decimal(str(before)) == after
-    return bool(services._display(before) == services._display(after))
-
-
-async def _changes_anything(items: Sequence[tuple[int, int, EnterpriseDraft]]) -> list[bool]:
-    """For each (row, enterprise, draft), whether the draft changes the enterprise or its founder.
-
-    Two queries for the lot: `apply_draft` (two queries to find out, three more to write) is then
-    called only where it has something to write, which is what a re-imported list mostly has not.
-    """
-    columns = services._ENTERPRISE_COLUMNS
-    enterprises = {
-        row["id"]: row
-        for row in await Enterprise.select(
-            Enterprise.id, Enterprise.founder, *(getattr(Enterprise, column) for column in columns)
-        ).where(Enterprise.id.is_in([enterprise_id for _, enterprise_id, _ in items]))
-    }
-    founder_ids = sorted({row["founder"] for row in enterprises.values() if row["founder"] is not None})
-    founders = (
-        {row["id"]: row for row in await Founder.select().where(Founder.id.is_in(founder_ids))} if founder_ids else {}
-    )
-    changed = []
-    for _, enterprise_id, draft in items:
-        current = enterprises.get(enterprise_id)
-        if current is None:
-            changed.append(True)  # gone meanwhile: apply_draft says so
-            continue
-        founder = founders.get(current["founder"], {})
-        same = (
-            all(_same(current[column], getattr(draft, column)) for column in columns)
-            and all(
-                _same(founder.get(column), getattr(draft, name)) for name, column in services._FOUNDER_COLUMNS.items()
-            )
-            and (
-                not draft.founder_id_number or crypto.digest(draft.founder_id_number) == founder.get("id_number_digest")
-            )
-        )
-        changed.append(not same)
-    return changed
 
 
 async def _link_rows(links: Sequence[tuple[int, int]]) -> None:

@@ -18,11 +18,12 @@ from openpyxl import Workbook
 from accounts.policy import Actor, Role
 from core import crypto
 from core.config import settings
+from core.db import write_transaction
 from core.jobs import job_queue
 from core.tables import OutboxJob
-from enterprises import import_service, importing
+from enterprises import import_service, importing, services
 from enterprises.identifiers import credit_code_check_character, resident_id_check_character
-from enterprises.intake import NOT_YOUR_DISTRICT
+from enterprises.intake import NOT_YOUR_DISTRICT, clean_enterprise
 from enterprises.services import register_enterprise
 from enterprises.tables import Enterprise, EnterpriseChange, Founder, ImportBatch, ImportRow
 from tests.conftest import DISTRICT_A, Client, Personas
@@ -510,3 +511,90 @@ async def test_it_answers_an_impossible_batch_id_without_a_server_error(
     assert (await import_client.http.get("/enterprises/imports/99999999999")).status_code == 400
     assert (await import_client.http.get("/enterprises/imports/12345")).status_code == 404
     assert (await import_client.http.get("/api/v1/imports/99999999999", headers=token)).status_code == 400
+
+
+async def test_it_records_each_imported_change_with_personal_data_masked(
+    import_client: Client, personas: Personas
+) -> None:
+    alice = Actor(user_id=personas.ids["alice"], role=Role.BROKER, district=DISTRICT_A)
+    existing = await register_existing(personas)
+    place = {"district": DISTRICT_A, "town": "文峰街道"}
+    shop = await register_enterprise(
+        alice, {**place, "name": "开州文峰电商服务部", "founder_name": "刘志强", "founder_phone": "13800004444"}
+    )
+    mill = await register_enterprise(
+        alice, {**place, "name": "开州文峰面坊", "founder_name": "赵立新", "founder_phone": "13800005555"}
+    )
+    before = await EnterpriseChange.count()
+    stamped = {r["id"]: r["updated_at"] for r in await Enterprise.select(Enterprise.id, Enterprise.updated_at)}
+    csv = "企业名称,乡镇,负责人,联系电话,身份证号码,员工数\n"
+    csv += f"{EXISTING},汉丰街道,张三,13912345678,{GOOD_ID},4\n"  # a new phone and ID number
+    csv += "开州文峰电商服务部,文峰街道,刘志强,13800004444,,9\n"  # more employees
+    csv += "开州文峰面坊,文峰街道,赵立新,13800005555,,\n"  # as registered
+
+    token = await import_client.api_token("alice")
+    batch_id = (await upload(import_client, token, csv.encode(), "名单.csv")).json()["id"]
+    run_worker_until_idle()
+    assert (await batch(import_client, token, batch_id))["counts"] == {"create": 0, "match": 3, "error": 0}
+    await import_client.http.post(f"/api/v1/imports/{batch_id}/confirm", headers=token, json={"on_match": "update"})
+    run_worker_until_idle()
+
+    applied = await batch(import_client, token, batch_id)
+    assert applied["applied"] == {"created": 0, "updated": 2, "unchanged": 1, "skipped": 0}
+    assert await EnterpriseChange.count() == before + 2
+    changes = {
+        row["enterprise"]: row["changes"]
+        for row in await EnterpriseChange.select(EnterpriseChange.enterprise, EnterpriseChange.changes)
+        .where(EnterpriseChange.kind == "imported")
+        .output(load_json=True)
+    }
+    assert set(changes) == {existing, shop}  # the unchanged row wrote nothing
+    assert changes[existing]["founder_phone"] == ["138****0000", "139****5678"]
+    assert changes[existing]["founder_id_number"][0] == ""
+    assert GOOD_ID[-4:] in changes[existing]["founder_id_number"][1]
+    assert GOOD_ID not in str(changes) and "13912345678" not in str(changes)
+    assert changes[shop] == {"employees": [None, 9]}
+    founder = await Founder.select().where(Founder.phone == "13912345678").first()
+    assert crypto.decrypt(founder["id_number_cipher"]) == GOOD_ID and founder["id_number_last4"] == GOOD_ID[-4:]
+    rows = {r["id"]: r for r in await Enterprise.select(Enterprise.id, Enterprise.employees, Enterprise.updated_at)}
+    assert rows[shop]["employees"] == 9
+    assert rows[existing]["updated_at"] > stamped[existing] and rows[shop]["updated_at"] > stamped[shop]
+    assert rows[mill]["updated_at"] == stamped[mill]
+    assert {r["enterprise_id"] for r in await report(import_client, token, batch_id)} == {existing, shop, mill}
+
+
+async def test_it_applies_drafts_in_bulk_as_one_by_one(personas: Personas) -> None:
+    alice = personas.ids["alice"]
+    form = {"district": DISTRICT_A, "town": "汉丰街道", "founder_name": "周春华", "founder_phone": "13983451234"}
+    form["founder_id_number"] = GOOD_ID
+    farm_form, store_form = {**form, "name": "开州春华柑橘家庭农场"}, {**form, "name": "开州春华农产品店"}
+    async with write_transaction():  # one founder, known by his ID number
+        farm, store = await services.create_enterprises(
+            [clean_enterprise(f, None, services.today()) for f in (farm_form, store_form)], alice
+        )
+    assert await Founder.count() == 1
+    phoned = clean_enterprise({**farm_form, "founder_phone": "13700001111"}, None, services.today())
+    bigger = clean_enterprise({**store_form, "employees": "7"}, None, services.today())
+
+    async with write_transaction():
+        results = await services.apply_drafts([(farm, phoned), (store, bigger), (farm, phoned)], alice, "imported")
+
+    # The store's draft still has the old phone: the founder the farm's draft changed is changed back.
+    assert results == [
+        {"founder_phone": ["139****1234", "137****1111"]},
+        {"employees": [None, 7], "founder_phone": ["137****1111", "139****1234"]},
+        {"founder_phone": ["139****1234", "137****1111"]},
+    ]
+    founder = await Founder.select().first()
+    assert founder["phone"] == "13700001111" and crypto.decrypt(founder["id_number_cipher"]) == GOOD_ID
+    assert await EnterpriseChange.count().where(EnterpriseChange.kind == "imported") == 3
+    assert (await Enterprise.select(Enterprise.employees).where(Enterprise.id == store).first())["employees"] == 7
+    async with write_transaction():
+        again = await services.apply_drafts([(farm, phoned), (store, bigger)], alice)
+    assert again == [{}, {"founder_phone": ["137****1111", "139****1234"]}]
+    anonymous = clean_enterprise({**farm_form, "founder_id_number": ""}, None, services.today())
+    async with write_transaction():
+        (changed,) = await services.apply_drafts([(farm, anonymous)], alice)
+    assert changed and "founder_id_number" not in changed
+    founder = await Founder.select().first()
+    assert crypto.decrypt(founder["id_number_cipher"]) == GOOD_ID  # an empty ID field keeps the number on record
