@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -71,7 +72,9 @@ class Server:
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{self.name} not ready after {READY_TIMEOUT_SECONDS}s:\n{self.log_tail()}")
-            time.sleep(0.1)
+            # Wait for the server to die, for a tenth of a second; then ask it again.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=0.1)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -12,6 +12,7 @@ browser lives for this package only.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -109,7 +110,9 @@ def live_server(
                     f"the live server did not answer GET /login within {SERVER_START_SECONDS} s:\n{_tail(log)}",
                     pytrace=False,
                 )
-            time.sleep(0.1)  # polling interval, bounded by the deadline above
+            # Wait for the server to die, for a tenth of a second; then ask it again.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=0.1)
         yield base_url
     finally:
         process.terminate()
