@@ -127,6 +127,13 @@ def enterprise_scope(actor: Actor) -> Scope:
     return case_scope(actor)
 
 
+def registration_districts(actor: Actor) -> frozenset[str] | None:
+    """Districts the actor may register (or import) enterprises in; None means every district."""
+    if actor.role is Role.CITY_OFFICER:
+        return None
+    return frozenset({actor.district}) if actor.district else frozenset()
+
+
 def import_scope(actor: Actor) -> Scope:
     """Spreadsheet imports a user may see: like cases, but administrators run none and see none."""
     return NOTHING if actor.role is Role.ADMIN else case_scope(actor)

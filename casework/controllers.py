@@ -9,11 +9,9 @@ from litestar.params import FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.guards import current_user
-from accounts.policy import Action, Role
+from accounts.policy import Action
 from casework import services
-from casework.workflow import CaseState
 from core.api import RowId
-from core.districts import DISTRICTS
 from core.errors import Invalid
 from core.pagination import PageRequest
 from core.web import page
@@ -58,8 +56,6 @@ class CaseController(Controller):
             page=found,
             title="My cases",
             state=state_filter,
-            states=list(CaseState),
-            districts=[],
             district="",
             counts={},
         )
@@ -72,8 +68,7 @@ class CaseController(Controller):
         district: FromQuery[str] = "",
         page_number: PageNumber = 1,
     ) -> Template:
-        user = current_user(request)
-        actor = user.actor
+        actor = current_user(request).actor
         found = await services.list_cases(
             actor, services.CaseFilter(state=state_filter, district=district), PageRequest(page=page_number)
         )
@@ -83,8 +78,6 @@ class CaseController(Controller):
             page=found,
             title="Case queue",
             state=state_filter,
-            states=list(CaseState),
-            districts=DISTRICTS if user.role is Role.CITY_OFFICER else [],
             district=district,
             counts=await services.count_by_state(actor),
         )

@@ -30,7 +30,7 @@ from litestar.status_codes import (
 from litestar.template.config import TemplateConfig
 from litestar.types import ExceptionHandlersMap
 
-from accounts.policy import Role
+from accounts.policy import Action, Role, case_scope, may
 from core.config import ROOT, settings
 from core.districts import DISTRICTS, district_name
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, TooManyAttempts
@@ -76,6 +76,18 @@ def _role_options(ctx: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(role.value, role.label) for role in Role]
 
 
+def _may(ctx: Mapping[str, Any], action: str) -> bool:
+    """Whether the signed-in user may do `action`: templates ask the policy, they do not test roles."""
+    user = ctx["request"].scope.get("user")
+    return user is not None and may(user.actor, Action(action))
+
+
+def _reaches_every_district(ctx: Mapping[str, Any]) -> bool:
+    """Whether the user's reach spans every district (so a district filter makes sense)."""
+    user = ctx["request"].scope.get("user")
+    return user is not None and case_scope(user.actor).everything
+
+
 def _role_label(ctx: Mapping[str, Any], role: str) -> str:
     return Role(role).label if role in Role.__members__.values() else role
 
@@ -95,6 +107,8 @@ def _engine_callback(engine: JinjaTemplateEngine, extra_globals: Mapping[str, An
     engine.register_template_callable("district_options", _district_options)
     engine.register_template_callable("role_options", _role_options)
     engine.register_template_callable("role_label", _role_label)
+    engine.register_template_callable("may", _may)
+    engine.register_template_callable("reaches_every_district", _reaches_every_district)
     engine.engine.filters["localtime"] = _localtime
     engine.engine.globals["locale_cookie"] = LOCALE_COOKIE
     engine.engine.globals.update(extra_globals)

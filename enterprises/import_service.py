@@ -24,7 +24,7 @@ from piccolo.engine.postgres import PostgresEngine
 from redis import Redis
 from redis.exceptions import RedisError
 
-from accounts.policy import Actor, Role, enterprise_scope, import_scope, in_scope
+from accounts.policy import Actor, Role, enterprise_scope, import_scope, in_scope, registration_districts
 from accounts.scoping import scope_where
 from accounts.tables import User
 from core import crypto
@@ -541,7 +541,7 @@ async def _check(batch_id: int) -> None:
             }
         ).where(ImportBatch.id == batch_id)
 
-    allowed = services.allowed_districts(actor)
+    allowed = registration_districts(actor)
     scope = enterprise_scope(actor)
     seen = importing.SeenRows()
     counts: Counter[str] = Counter()

@@ -12,7 +12,7 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
-from accounts.policy import Action, Actor, Role, Scope, enterprise_scope, in_scope, may
+from accounts.policy import Action, Actor, Scope, enterprise_scope, in_scope, may, registration_districts
 from accounts.scoping import scope_where
 from core import crypto
 from core.db import engine, write_transaction
@@ -48,13 +48,6 @@ _FOUNDER_COLUMNS = {
 
 
 MERGED = "This record has been merged into another one."
-
-
-def allowed_districts(actor: Actor) -> frozenset[str] | None:
-    """Districts the actor may register enterprises in; None means all."""
-    if actor.role is Role.CITY_OFFICER:
-        return None
-    return frozenset({actor.district}) if actor.district else frozenset()
 
 
 def today() -> date:
@@ -165,7 +158,7 @@ async def create_enterprise(draft: EnterpriseDraft, actor_id: int, kind: str = "
 
 async def register_enterprise(actor: Actor, form: Mapping[str, str]) -> int:
     """Register an enterprise and its founder from a broker's form; returns the enterprise id."""
-    draft = clean_enterprise(form, allowed_districts(actor), today())
+    draft = clean_enterprise(form, registration_districts(actor), today())
     await refuse_unconfirmed_duplicates(actor, draft, form)  # PossibleDuplicates unless the broker confirmed
     async with write_transaction():
         return await create_enterprise(draft, actor.user_id)
@@ -338,7 +331,7 @@ async def update_enterprise(actor: Actor, enterprise_id: int, form: Mapping[str,
     if not str(form.get("founder_phone") or "").strip():
         form = {**form, "founder_phone": existing["founder_phone"]}
     # An officer may correct a record of his district; a broker only within his own.
-    districts = allowed_districts(actor)
+    districts = registration_districts(actor)
     draft = clean_enterprise(form, districts | {existing["district"]} if districts is not None else None, today())
     async with write_transaction():
         return await apply_draft(enterprise_id, draft, actor.user_id)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.policy import Action, Actor, Role, Scope, case_scope, import_scope, in_scope, may
+from accounts.policy import (
+    Action,
+    Actor,
+    Role,
+    Scope,
+    case_scope,
+    import_scope,
+    in_scope,
+    may,
+    registration_districts,
+)
 
 B, E, D, C, A = Role.BROKER, Role.EXPERT, Role.DISTRICT_OFFICER, Role.CITY_OFFICER, Role.ADMIN
 
@@ -84,3 +94,16 @@ def test_it_decides_whether_a_row_is_in_scope(scope: Scope, district: str, owner
 )
 def test_it_gives_each_role_its_reach_over_imports(actor: Actor, scope: Scope) -> None:
     assert import_scope(actor) == scope
+
+
+@pytest.mark.parametrize(
+    ("actor", "districts"),
+    [
+        (Actor(7, B, "500154"), frozenset({"500154"})),
+        (Actor(7, D, "500118"), frozenset({"500118"})),
+        (Actor(7, C, None), None),
+        (Actor(7, B, None), frozenset()),
+    ],
+)
+def test_it_lets_each_role_register_in_its_districts(actor: Actor, districts: frozenset[str] | None) -> None:
+    assert registration_districts(actor) == districts
