@@ -27,7 +27,10 @@ from accounts.tables import User
 from core.db import enable_wal
 from enterprises import importing
 from enterprises.classification import ImportState
-from enterprises.identifiers import credit_code_check_character, resident_id_check_character
+from enterprises.identifiers import (
+    complete_credit_code,
+    complete_resident_id,
+)
 from enterprises.import_jobs import apply_import, check_import
 from enterprises.tables import Enterprise, ImportBatch
 
@@ -62,12 +65,12 @@ CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 def _resident_id(rng: random.Random) -> str:
     born = date(1965, 1, 1) + timedelta(days=rng.randrange(365 * 35))
     first17 = f"500234{born:%Y%m%d}{rng.randrange(1000):03d}"
-    return first17 + resident_id_check_character(first17)
+    return complete_resident_id(first17)
 
 
 def _credit_code(rng: random.Random) -> str:
     first17 = "92500154" + "".join(rng.choice(CREDIT_ALPHABET) for _ in range(9))
-    return first17 + credit_code_check_character(first17)
+    return complete_credit_code(first17)
 
 
 def spreadsheet_rows(count: int, run: int, revision: int = 0) -> list[list[Any]]:

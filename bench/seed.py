@@ -21,7 +21,10 @@ from typing import Any
 
 from casework.workflow import CaseState, Priority
 from enterprises.classification import EnterpriseStatus, LegalForm, NeedCategory, Stage, Urgency
-from enterprises.identifiers import CREDIT_CODE_ALPHABET, credit_code_check_character
+from enterprises.identifiers import (
+    CREDIT_CODE_ALPHABET,
+    complete_credit_code,
+)
 
 KAIZHOU = "500154"  # officer1's district
 YONGCHUAN = "500118"
@@ -178,7 +181,7 @@ def _enterprise_name(
 def _credit_code(rng: random.Random, district: str, form: LegalForm) -> str:
     """An invented 统一社会信用代码 with a correct check character (GB 32100-2015)."""
     first17 = CREDIT_CODE_KIND[form] + district + "".join(rng.choices(CREDIT_CODE_ALPHABET, k=9))
-    return first17 + credit_code_check_character(first17)
+    return complete_credit_code(first17)
 
 
 Product = tuple[str, str, str, tuple[LegalForm, ...]]

@@ -11,16 +11,11 @@ from accounts.services import NewUser, create_user
 from accounts.tables import User
 from casework.services import file_need, transition_case
 from casework.workflow import CaseState
-from enterprises.identifiers import resident_id_check_character
+from enterprises.identifiers import complete_resident_id
 from enterprises.services import register_enterprise
 from experts.tables import Expert
 
 DEMO_PASSWORD = "fuchi-demo"
-
-
-def invented_id(first17: str) -> str:
-    """An invented ID number that passes its check (demo data must survive validation)."""
-    return first17 + resident_id_check_character(first17)
 
 
 KAIZHOU = "500154"  # broker1's and officer1's district
@@ -51,7 +46,7 @@ ENTERPRISES: list[tuple[str, dict[str, str], tuple[str, str, str, str], CaseStat
             "main_products": "春橙、柑橘",
             "founder_name": "周春华",
             "founder_phone": "13983451234",
-            "founder_id_number": invented_id("50023419780615301"),
+            "founder_id_number": complete_resident_id("50023419780615301"),
             "founder_worked_before": "广东东莞",
             "founder_return_year": "2018",
             "founded_on": "2019-04-12",
@@ -76,7 +71,7 @@ ENTERPRISES: list[tuple[str, dict[str, str], tuple[str, str, str, str], CaseStat
             "credit_code": "91500154MA60XB8K7G",
             "founder_name": "谭巧玲",
             "founder_phone": "15823456789",
-            "founder_id_number": invented_id("50023419860203452"),
+            "founder_id_number": complete_resident_id("50023419860203452"),
             "park": "开州区返乡创业园",
             "employees": "23",
             "migrant_employees": "15",
@@ -97,7 +92,7 @@ ENTERPRISES: list[tuple[str, dict[str, str], tuple[str, str, str, str], CaseStat
             "main_products": "土鸡、鸡蛋",
             "founder_name": "谭文斌",
             "founder_phone": "023-52281234",
-            "founder_id_number": invented_id("50023419710918271"),
+            "founder_id_number": complete_resident_id("50023419710918271"),
         },
         ("technology", "鸡瘟防疫和养殖技术需要专家指导。", "urgent", ""),
         CaseState.SUBMITTED,
@@ -159,7 +154,7 @@ ENTERPRISES: list[tuple[str, dict[str, str], tuple[str, str, str, str], CaseStat
             "credit_code": "91110000600037341L",
             "founder_name": "黄永兵",
             "founder_phone": "13709871234",
-            "founder_id_number": invented_id("51102519800101123"),
+            "founder_id_number": complete_resident_id("51102519800101123"),
             "employees": "40",
             "migrant_employees": "22",
         },

@@ -123,6 +123,11 @@ def credit_code_check_character(first17: str) -> str:
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
+def complete_credit_code(first17: str) -> str:
+    """The 18-character code for its first 17 (for demo data and tests, which must pass the check)."""
+    return first17 + credit_code_check_character(first17)
+
+
 def check_credit_code(value: str) -> CreditCodeCheck:
     """Normalise a unified social credit code and check its form and check character."""
     code = normalise_code(value)
@@ -151,6 +156,11 @@ def resident_id_check_character(first17: str) -> str:
         raise ValueError("expected 17 digits")
     total = sum(int(c) * w for c, w in zip(first17, _RESIDENT_ID_WEIGHTS, strict=True))
     return _RESIDENT_ID_CHECK[total % 11]
+
+
+def complete_resident_id(first17: str) -> str:
+    """The 18-character ID number for its first 17 digits (for invented demo and test numbers)."""
+    return first17 + resident_id_check_character(first17)
 
 
 def _birth_date(number: str, today: date) -> date | None:

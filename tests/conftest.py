@@ -13,6 +13,8 @@ import logging
 import os
 import re
 import secrets
+import subprocess
+import sys
 import tempfile
 import uuid
 import zlib
@@ -167,6 +169,23 @@ def clean_state() -> Iterator[None]:
 def password_hash() -> str:
     # Argon2 is slow on purpose; hash the personas' password once per run.
     return hash_password(PASSWORD)
+
+
+RQ = str(Path(sys.executable).parent / "rq")
+
+
+def worker_command(*options: str) -> list[str]:
+    """The plain `rq worker` on the test Redis and queue, as operators run it."""
+    return [RQ, "worker", *options, "--url", settings.redis_url, settings.queue_name]
+
+
+def run_worker_until_idle() -> str:
+    """A real `rq worker` in burst mode: it runs what is queued, then exits; returns what it printed."""
+    result = subprocess.run(
+        worker_command("--burst"), env=os.environ.copy(), capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout + result.stderr
 
 
 class Personas:

@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
+from tests.conftest import PASSWORD
+
 PROJECT = Path(__file__).resolve().parents[2]
 UVICORN = PROJECT / ".venv" / "bin" / "uvicorn"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -180,3 +182,12 @@ def new_page(browser: Browser, live_server: str, request: pytest.FixtureRequest)
 def page(new_page: Callable[[], Page]) -> Page:
     """One phone-sized page with fresh cookies."""
     return new_page()
+
+
+def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the Chinese login form and wait for the signed-in header."""
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()

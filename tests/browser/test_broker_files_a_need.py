@@ -11,21 +11,14 @@ from playwright.sync_api import Locator, Page, expect
 
 from core.i18n import gettext
 from enterprises.identifiers import PHONE_INVALID
-from tests.conftest import PASSWORD, Personas
+from tests.browser.conftest import sign_in
+from tests.conftest import Personas
 
 pytestmark = pytest.mark.browser
 
 ENTERPRISE = "开州区春华柑橘家庭农场"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth + 1"
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
 
 
 def case_state(page: Page) -> Locator:

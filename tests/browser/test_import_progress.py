@@ -13,7 +13,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,21 +26,19 @@ from playwright.sync_api import Page, expect
 
 from accounts.policy import Actor, Role
 from core import crypto
-from core.config import settings
 from core.i18n import gettext
 from enterprises import importing
 from enterprises.classification import ImportState
-from enterprises.identifiers import RESIDENT_ID_CHECK_MISMATCH, resident_id_check_character
+from enterprises.identifiers import RESIDENT_ID_CHECK_MISMATCH, complete_resident_id
 from enterprises.import_controllers import STATE_LABELS
 from enterprises.intake import DATE_INVALID
 from enterprises.services import register_enterprise
 from enterprises.tables import Enterprise, Founder, ImportBatch
-from tests.browser.conftest import PROJECT
-from tests.conftest import DISTRICT_A, PASSWORD, Personas
+from tests.browser.conftest import PROJECT, sign_in
+from tests.conftest import DISTRICT_A, Personas, worker_command
 
 pytestmark = pytest.mark.browser
 
-RQ = str(Path(sys.executable).parent / "rq")
 WORKER_MS = 60_000  # how long the page may wait for the worker on a loaded machine
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 ERRORS_LEFT_OUT = (
@@ -72,7 +69,7 @@ class Worker:
         assert self.process is None, "the worker is already running"
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
-                [RQ, "worker", "--with-scheduler", "--url", settings.redis_url, settings.queue_name],
+                worker_command("--with-scheduler"),
                 cwd=PROJECT,
                 env=os.environ.copy(),
                 stdout=output,
@@ -103,10 +100,6 @@ def worker(tmp_path: Path) -> Iterator[Worker]:
 
 
 # --- the spreadsheet ----------------------------------------------------------------------------------------------
-
-
-def resident_id(first17: str) -> str:
-    return first17 + resident_id_check_character(first17)
 
 
 HEADERS = [
@@ -156,7 +149,7 @@ def messy_rows() -> Messy:
         """The i-th enterprise to be created, as its row's cells."""
         name = f"开州{PRODUCTS[i % 12]}{KINDS[i // 12][0]}"
         phone = f"1390154{i:04d}"
-        id_number = resident_id(f"500154{1970 + i}{i % 12 + 1:02d}{i % 28 + 1:02d}{i:03d}")
+        id_number = complete_resident_id(f"500154{1970 + i}{i % 12 + 1:02d}{i % 28 + 1:02d}{i:03d}")
         # Excel's ways: a phone typed as a number, a real date cell or a date as text, "8人", revenue in 万元.
         founded: Any = datetime(2012 + i % 12, i % 12 + 1, i % 28 + 1) if i % 2 else f"{2012 + i % 12}/{i % 12 + 1}/1"
         employees: Any = f"{i % 20 + 1}人" if i % 5 == 0 else i % 20 + 1
@@ -175,7 +168,7 @@ def messy_rows() -> Messy:
             "",
         ]
 
-    bad_id = resident_id("50015419880808123")
+    bad_id = complete_resident_id("50015419880808123")
     bad_id = bad_id[:-1] + ("0" if bad_id[-1] != "0" else "1")  # a typing error in the check character
     errors: dict[int, tuple[str, str, str]] = {}
     for i in range(36):
@@ -243,14 +236,6 @@ WRITERS = {"名单.xlsx": write_xlsx, "名单.csv": write_gbk_csv}
 
 
 # --- the test -----------------------------------------------------------------------------------------------------
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
 
 
 def register_existing(personas: Personas) -> int:

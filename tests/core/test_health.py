@@ -6,10 +6,8 @@ import dataclasses
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -18,6 +16,7 @@ import pytest
 import core.health
 import core.jobs
 from core.config import settings
+from tests.conftest import worker_command
 
 pytestmark = pytest.mark.anyio
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -26,9 +25,8 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"
 @pytest.fixture
 def worker() -> Iterator[subprocess.Popen[bytes]]:
     """A real `rq worker` with its scheduler, stopped cleanly afterwards."""
-    rq = str(Path(sys.executable).parent / "rq")
     process = subprocess.Popen(
-        [rq, "worker", "--with-scheduler", "--url", settings.redis_url, settings.queue_name],
+        worker_command("--with-scheduler"),
         env=os.environ.copy(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

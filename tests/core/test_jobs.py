@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,22 +13,10 @@ from accounts.tables import Notification
 from core.config import settings
 from core.jobs import job_queue, redis_connection, sweep_outbox
 from core.tables import OutboxJob
+from tests.conftest import run_worker_until_idle
 
 pytestmark = pytest.mark.anyio
-RQ = str(Path(sys.executable).parent / "rq")
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-
-
-def run_worker_until_idle() -> None:
-    """A real `rq worker` in burst mode: it runs what is queued, then exits."""
-    result = subprocess.run(
-        [RQ, "worker", "--burst", "--url", settings.redis_url, settings.queue_name],
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 async def welcome_count(user_id: int) -> int:

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from accounts.policy import Actor, Role
-from app import create_app
 from core import crypto
 from core.errors import Conflict
-from enterprises.duplicate_controllers import DuplicateApi, DuplicateController
 from enterprises.duplicate_service import (
     PossibleDuplicates,
     find_duplicates,
     refuse_unconfirmed_duplicates,
 )
-from enterprises.identifiers import credit_code_check_character, resident_id_check_character
+from enterprises.identifiers import (
+    complete_credit_code,
+    complete_resident_id,
+)
 from enterprises.intake import clean_enterprise
 from enterprises.services import today
 from enterprises.tables import Enterprise, EnterpriseChange, Founder
@@ -26,27 +26,10 @@ from tests.conftest import DISTRICT_A, DISTRICT_B, Personas
 
 pytestmark = pytest.mark.anyio
 
-CREDIT_CODE = "92500154MA5YX2KQ3" + credit_code_check_character("92500154MA5YX2KQ3")
-ID_NUMBER = "50023419850315123" + resident_id_check_character("50023419850315123")
+CREDIT_CODE = complete_credit_code("92500154MA5YX2KQ3")
+ID_NUMBER = complete_resident_id("50023419850315123")
 PHONE = "13983451234"
 FARM = "开州区春华柑橘家庭农场"
-
-
-def with_routes(application: Any) -> Any:
-    """The app with this feature's controllers, until app.py lists them itself."""
-    paths = {route.path for route in application.routes}
-    if "/enterprises/duplicates" not in paths:
-        application.register(DuplicateController)
-    if "/api/v1/enterprises/merges" not in paths:
-        application.register(DuplicateApi)
-    return application
-
-
-@pytest.fixture
-async def app() -> AsyncIterator[Any]:
-    application = with_routes(create_app())
-    async with application.lifespan():
-        yield application
 
 
 def actor(personas: Personas, username: str) -> Actor:

@@ -14,12 +14,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from enterprises import importing
-from enterprises.identifiers import resident_id_check_character
+from enterprises.identifiers import complete_resident_id
 from enterprises.importing import ImportFileError
 from enterprises.intake import clean_enterprise
 
 TODAY = date(2026, 11, 27)
-ID_NUMBER = "50015419860101123" + resident_id_check_character("50015419860101123")
+ID_NUMBER = complete_resident_id("50015419860101123")
 
 
 def xlsx(rows: list[list[Any]]) -> bytes:

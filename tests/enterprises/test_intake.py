@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import Invalid
 from enterprises.classification import LegalForm, NeedCategory
-from enterprises.identifiers import resident_id_check_character
+from enterprises.identifiers import complete_resident_id
 from enterprises.intake import (
     DATE_IN_FUTURE,
     DATE_INVALID,
@@ -23,10 +23,6 @@ from enterprises.intake import (
 )
 
 TODAY = date(2026, 11, 27)
-
-
-def resident_id(first17: str) -> str:
-    return first17 + resident_id_check_character(first17)
 
 
 GOOD = {
@@ -118,7 +114,7 @@ def test_it_requires_a_category_and_description() -> None:
 
 
 def test_it_reads_the_founders_id_number_and_derives_birth_year_and_gender() -> None:
-    number = resident_id("50015419850312123")  # sequence 123: odd, a man
+    number = complete_resident_id("50015419850312123")  # sequence 123: odd, a man
     draft = clean_enterprise({**GOOD, "founder_id_number": number.lower()}, None, TODAY)
     assert draft.founder_id_number == number
     assert draft.founder_birth_year == 1985 and draft.founder_gender == "male"

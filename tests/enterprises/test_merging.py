@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -12,36 +12,23 @@ import pytest
 
 from accounts.policy import Role
 from accounts.tables import User
-from app import create_app
+from casework.services import move_cases_of_merged_enterprise
 from casework.tables import Case
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from enterprises.merging import merge_enterprises, merges_of, register_mover, unregister_mover
 from enterprises.services import get_enterprise
 from enterprises.tables import Enterprise, EnterpriseChange, EnterpriseMerge, Need, OutcomeSnapshot
 from tests.conftest import DISTRICT_A, DISTRICT_B, Personas
-from tests.enterprises.test_duplicate_flow import ID_NUMBER, PHONE, actor, add_enterprise, with_routes
+from tests.enterprises.test_duplicate_flow import ID_NUMBER, PHONE, actor, add_enterprise
 
 pytestmark = pytest.mark.anyio
 
 REASON = "同一农场 周春华本人确认"
 
 
-@pytest.fixture
-async def app() -> AsyncIterator[Any]:
-    application = with_routes(create_app())
-    async with application.lifespan():
-        yield application
-
-
-async def move_cases(merged_id: int, survivor_id: int) -> int:
-    """What casework registers: its cases follow the merged record to the survivor."""
-    moved = await Case.update({Case.enterprise: survivor_id}).where(Case.enterprise == merged_id).returning(Case.id)
-    return len(moved)
-
-
 @pytest.fixture(autouse=True)
 def cases_move() -> Iterator[None]:
-    register_mover("cases", move_cases)
+    register_mover("cases", move_cases_of_merged_enterprise)
     yield
     unregister_mover("cases")
 

@@ -10,12 +10,12 @@ from openpyxl import load_workbook
 
 from core import crypto
 from core.db import engine
-from enterprises.identifiers import resident_id_check_character
+from enterprises.identifiers import complete_resident_id
 from enterprises.tables import EnterpriseChange, Founder, PersonalDataAccess
 
 pytestmark = pytest.mark.anyio
 
-ID_NUMBER = "50015419850312123" + resident_id_check_character("50015419850312123")
+ID_NUMBER = complete_resident_id("50015419850312123")
 PHONE = "13983451234"
 FORM = {
     "name": "开州区春华柑橘家庭农场",
