@@ -1,10 +1,11 @@
 """The SQL the queue page and the enterprise search run, by hand: the raw-SQL baselines and EXPLAIN.
 
-The queue statements mirror what Piccolo generates for `casework.services.list_cases` and
-`count_by_state` for a district officer filtering on one state (scope condition first, as Piccolo
-writes it); the search statements mirror `enterprises.services.list_enterprises` for a district
-officer searching by name or by phone digits (checked against Piccolo's own SQL, logged with
-`Query.__str__`). Keep them in step when those queries change.
+The queue statements mirror what Piccolo generates for `casework.services.count_by_state` and
+`list_cases` (the queue page), and `list_cases` with its count (the API), for a district officer
+filtering on one state (scope condition first, as Piccolo writes it); the search statements mirror
+`enterprises.services.list_enterprises` for a district officer searching by name or by phone digits
+(checked against Piccolo's own SQL, logged with `Query.__str__`). Keep them in step when those
+queries change.
 """
 
 from __future__ import annotations
@@ -75,11 +76,18 @@ class Statement:
 
 
 def queue_statements(district: str, state: str, page: int) -> list[Statement]:
-    """The three statements of one queue page, in the order the page runs them."""
+    """The two statements of one queue page, in the order the page runs them (its total is a per-state count)."""
     return [
-        Statement("list", LIST_SQL, (district, state, PER_PAGE, (page - 1) * PER_PAGE)),
-        Statement("count", COUNT_SQL, (district, state)),
         Statement("count_by_state", BY_STATE_SQL, (district,)),
+        Statement("list", LIST_SQL, (district, state, PER_PAGE, (page - 1) * PER_PAGE)),
+    ]
+
+
+def api_list_statements(district: str, state: str) -> list[Statement]:
+    """The two statements of `GET /api/v1/cases?state=…` page 1: the list and its count."""
+    return [
+        Statement("list", LIST_SQL, (district, state, PER_PAGE, 0)),
+        Statement("count", COUNT_SQL, (district, state)),
     ]
 
 

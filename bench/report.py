@@ -126,7 +126,7 @@ def import_table(imported: dict[str, Any] | None) -> str:
 LEGEND = """\
 req/s: median over rounds of the loaded phase's throughput (HTTP: {concurrency} keep-alive connections,
   1 uvicorn worker); for raw SQL, pages (all statements of one page) per second, sequential, in-process
-  (queries/s = that times the statements per page: 3 for the queue page, 2 for its API and the searches;
+  (queries/s = that times the statements per page: 2 for the queue page, its API and the searches;
   in the JSON).
 p50/p95 ms: medians over rounds of each round's percentile, loaded phase (queueing included).
 p50/p95 ms c=1: the same with one connection: a request's own latency; for raw SQL, one page's.

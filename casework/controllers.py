@@ -69,7 +69,7 @@ class CaseController(Controller):
         page_number: PageNumber = 1,
     ) -> Template:
         actor = current_user(request).actor
-        found = await services.list_cases(
+        found, counts = await services.case_queue(
             actor, services.CaseFilter(state=state_filter, district=district), PageRequest(page=page_number)
         )
         return page(
@@ -79,7 +79,7 @@ class CaseController(Controller):
             title="Case queue",
             state=state_filter,
             district=district,
-            counts=await services.count_by_state(actor),
+            counts=counts,
         )
 
     @get("/{case_id:int}", opt={"action": Action.VIEW_CASES})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -111,24 +111,35 @@ def _conditions(actor: Actor, filters: CaseFilter) -> list[Any]:
     return [c for c in conditions if c is not None]
 
 
-async def list_cases(actor: Actor, filters: CaseFilter, request: PageRequest) -> Page[dict[str, Any]]:
-    """Cases the actor may see, newest first, one page of them."""
+async def list_cases(
+    actor: Actor, filters: CaseFilter, request: PageRequest, total: int | None = None
+) -> Page[dict[str, Any]]:
+    """Cases the actor may see, newest first, one page of them; `total` when the caller already counted them."""
+    conditions = _conditions(actor, filters)
     query = Case.select(*_LIST_COLUMNS).order_by(Case.id, ascending=False)
     count = Case.count()
-    for condition in _conditions(actor, filters):
+    for condition in conditions:
         query = query.where(condition)
         count = count.where(condition)
     rows = await query.limit(request.per_page).offset(request.offset)
-    return Page(items=rows, request=request, total=await count)
+    return Page(items=rows, request=request, total=await count if total is None else total)
 
 
-async def count_by_state(actor: Actor) -> dict[str, int]:
-    """How many cases of each state the actor may see."""
+async def count_by_state(actor: Actor, filters: CaseFilter) -> dict[str, int]:
+    """How many cases of each state the actor may see, within the filters other than the state."""
     query = Case.select(Case.state, Count(alias="n")).group_by(Case.state)
-    where = scope_where(case_scope(actor), Case.district, Case.filed_by)
-    if where is not None:
-        query = query.where(where)
+    for condition in _conditions(actor, replace(filters, state="")):
+        query = query.where(condition)
     return {row["state"]: row["n"] for row in await query}
+
+
+async def case_queue(
+    actor: Actor, filters: CaseFilter, request: PageRequest
+) -> tuple[Page[dict[str, Any]], dict[str, int]]:
+    """A page of the queue and its count per state; the page's total is one of those counts, not a query."""
+    counts = await count_by_state(actor, filters)
+    total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
+    return await list_cases(actor, filters, request, total=total), counts
 
 
 async def get_case(actor: Actor, case_id: int) -> dict[str, Any]:
