@@ -1,7 +1,8 @@
 """Who may see and do what: the one access policy, pure and tested as a table.
 
 Route handlers name an `Action` in their `opt`; the guard in `accounts.guards` asks `may()`.
-Object-level reach (which cases or enterprises a user's queries return) is a `Scope`.
+Which rows a user reaches is decided by the domain that owns them (`casework.access`,
+`enterprises.access`), not here.
 """
 
 from __future__ import annotations
@@ -93,58 +94,3 @@ def may(actor: Actor | None, action: Action) -> bool:
     if actor is None:
         return False
     return actor.role in PERMISSIONS.get(action, frozenset())
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The rows a user may reach: everything, one district, or his own (filed or registered) rows.
-
-    An empty scope (all fields unset, `everything` false) reaches nothing.
-    """
-
-    everything: bool = False
-    district: str | None = None
-    owner_id: int | None = None
-
-
-NOTHING = Scope()
-
-
-def case_scope(actor: Actor) -> Scope:
-    """Cases a user may see: brokers their own, district officers their district, the city all."""
-    if actor.role in (Role.CITY_OFFICER, Role.ADMIN):
-        return Scope(everything=True)
-    if actor.role is Role.DISTRICT_OFFICER and actor.district:
-        return Scope(district=actor.district)
-    if actor.role is Role.BROKER:
-        return Scope(owner_id=actor.user_id)
-    # Experts reach cases through accepted assignments, which do not exist yet.
-    return NOTHING
-
-
-def enterprise_scope(actor: Actor) -> Scope:
-    """Enterprises a user may see: brokers those they registered, officers their district."""
-    return case_scope(actor)
-
-
-def registration_districts(actor: Actor) -> frozenset[str] | None:
-    """Districts the actor may register (or import) enterprises in; None means every district."""
-    if actor.role is Role.CITY_OFFICER:
-        return None
-    return frozenset({actor.district}) if actor.district else frozenset()
-
-
-def import_scope(actor: Actor) -> Scope:
-    """Spreadsheet imports a user may see: like cases, but administrators run none and see none."""
-    return NOTHING if actor.role is Role.ADMIN else case_scope(actor)
-
-
-def in_scope(scope: Scope, *, district: str, owner_id: int | None) -> bool:
-    """Whether one row (its district and owner) lies within `scope`."""
-    if scope.everything:
-        return True
-    if scope.district is not None:
-        return district == scope.district
-    if scope.owner_id is not None:
-        return owner_id == scope.owner_id
-    return False

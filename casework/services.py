@@ -9,8 +9,9 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from accounts.policy import Actor, case_scope, in_scope
-from accounts.scoping import scope_where
+from accounts.policy import Actor
+from casework.access import may_reach_case
+from casework.access_filter import case_filter
 from casework.tables import Case, CaseEvent, CaseNeed
 from casework.workflow import (
     CaseFacts,
@@ -97,7 +98,7 @@ _LIST_COLUMNS = (
 
 
 def _conditions(actor: Actor, filters: CaseFilter) -> list[Any]:
-    conditions = [scope_where(case_scope(actor), Case.district, Case.filed_by)]
+    conditions = [case_filter(actor)]
     if filters.state:
         if filters.state not in CaseState.__members__.values():
             raise Invalid({"state": "Unknown state."})
@@ -145,7 +146,7 @@ async def case_queue(
 async def get_case(actor: Actor, case_id: int) -> dict[str, Any]:
     """One case the actor may see, with its needs and the transitions open to him."""
     row = await Case.select(*_LIST_COLUMNS, Case.updated_at).where(Case.id == case_id).first()
-    if row is None or not in_scope(case_scope(actor), district=row["district"], owner_id=row["filed_by"]):
+    if row is None or not may_reach_case(actor, row):
         raise NotFound()
     needs = await CaseNeed.select(
         CaseNeed.need.id.as_alias("id"),

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from accounts.policy import Actor, enterprise_scope, in_scope
+from accounts.policy import Actor
 from core import crypto
 from core.errors import Conflict
+from enterprises.access import may_reach_enterprise
 from enterprises.duplicates import Candidate, Probe, rank, town_key
 from enterprises.identifiers import (
     CreditCodeStatus,
@@ -141,7 +142,7 @@ def _candidate(row: Mapping[str, Any]) -> Candidate:
 
 def _shown(actor: Actor, row: Mapping[str, Any], reasons: Iterable[Any]) -> dict[str, Any]:
     """What the user learns of a match: no personal data, and a link only to a record he may open."""
-    visible = in_scope(enterprise_scope(actor), district=row["district"], owner_id=row["registered_by"])
+    visible = may_reach_enterprise(actor, row)
     return {
         "id": row["id"],
         "name": row["name"],

@@ -24,8 +24,7 @@ from piccolo.engine.postgres import PostgresEngine
 from redis import Redis
 from redis.exceptions import RedisError
 
-from accounts.policy import Actor, Role, enterprise_scope, import_scope, in_scope, registration_districts
-from accounts.scoping import scope_where
+from accounts.policy import Actor, Role
 from accounts.tables import User
 from core import crypto
 from core.db import engine, write_transaction
@@ -33,6 +32,8 @@ from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.jobs import dispatch, promise_job, redis_connection
 from core.pagination import Page, PageRequest
 from enterprises import importing, services
+from enterprises.access import may_reach_enterprise, may_reach_import, registration_districts
+from enterprises.access_filter import import_filter
 from enterprises.classification import ImportState
 from enterprises.intake import EnterpriseDraft, clean_enterprise
 from enterprises.tables import Enterprise, ImportBatch, ImportRow
@@ -198,7 +199,7 @@ def _status(row: dict[str, Any]) -> ImportStatus:
 
 async def list_imports(actor: Actor, request: PageRequest) -> Page[ImportStatus]:
     """The batches the actor may see, newest first."""
-    condition = scope_where(import_scope(actor), ImportBatch.district, ImportBatch.uploaded_by)
+    condition = import_filter(actor)
     query = ImportBatch.select(*_BATCH_COLUMNS).order_by(ImportBatch.id, ascending=False).output(load_json=True)
     count = ImportBatch.count()
     if condition is not None:
@@ -212,8 +213,7 @@ async def get_import(actor: Actor, batch_id: int) -> ImportStatus:
     row = await ImportBatch.select(*_BATCH_COLUMNS).where(ImportBatch.id == batch_id).output(load_json=True).first()
     if row is None:
         raise NotFound()
-    scope = import_scope(actor)
-    if not in_scope(scope, district=row["district"], owner_id=row["uploaded_by"]):
+    if not may_reach_import(actor, row):
         raise NotFound()
     return _status(row)
 
@@ -542,7 +542,6 @@ async def _check(batch_id: int) -> None:
         ).where(ImportBatch.id == batch_id)
 
     allowed = registration_districts(actor)
-    scope = enterprise_scope(actor)
     seen = importing.SeenRows()
     counts: Counter[str] = Counter()
     for start in range(0, len(prepared), CHUNK_ROWS):
@@ -564,7 +563,7 @@ async def _check(batch_id: int) -> None:
                     outcome, enterprise_id = Outcome.ERROR, None
                 elif match is None:
                     outcome, enterprise_id = Outcome.CREATE, None
-                elif in_scope(scope, district=match["district"], owner_id=match["registered_by"]):
+                elif may_reach_enterprise(actor, match):
                     outcome, enterprise_id = Outcome.MATCH, match["id"]
                 else:
                     outcome, enterprise_id = Outcome.ERROR, None
@@ -639,7 +638,6 @@ async def _apply_rows(batch_id: int, actor: Actor, on_match: OnMatch) -> dict[st
     matches: list[dict[str, Any] | None] = []
     for start in range(0, len(drafts), CHUNK_ROWS):
         matches += await _find_matches(drafts[start : start + CHUNK_ROWS])
-    scope = enterprise_scope(actor)
     progress = _ApplyProgress(batch_id)
     applied = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
     links: list[tuple[int, int]] = []
@@ -648,11 +646,7 @@ async def _apply_rows(batch_id: int, actor: Actor, on_match: OnMatch) -> dict[st
     for row, draft, match in zip(rows, drafts, matches, strict=True):
         if match is None and row["outcome"] == Outcome.CREATE:
             to_create.append((row["id"], draft))
-        elif (
-            match is not None
-            and on_match is OnMatch.UPDATE
-            and in_scope(scope, district=match["district"], owner_id=match["registered_by"])
-        ):
+        elif match is not None and on_match is OnMatch.UPDATE and may_reach_enterprise(actor, match):
             to_update.append((row["id"], match["id"], draft))
         else:
             # A match to leave alone; or a matched enterprise merged away since the dry run, which

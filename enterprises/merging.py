@@ -13,9 +13,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from accounts.policy import Action, Actor, enterprise_scope, in_scope, may
+from accounts.policy import Action, Actor, may
 from core.db import write_transaction
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
+from enterprises.access import may_reach_enterprise
 from enterprises.identifiers import normalise_text
 from enterprises.services import get_enterprise
 from enterprises.tables import Enterprise, EnterpriseChange, EnterpriseMerge, Need, OutcomeSnapshot
@@ -159,16 +160,19 @@ _MERGE_COLUMNS = (
 
 
 def _merge_out(actor: Actor, row: Mapping[str, Any]) -> dict[str, Any]:
-    scope = enterprise_scope(actor)
     snapshot = row["snapshot"] or {}
     return {
         "id": row["id"],
         "survivor_id": row["survivor"],
         "survivor_name": row["survivor_name"],
-        "survivor_visible": in_scope(scope, district=row["survivor_district"], owner_id=row["survivor_owner"]),
+        "survivor_visible": may_reach_enterprise(
+            actor, {"district": row["survivor_district"], "registered_by": row["survivor_owner"]}
+        ),
         "merged_id": row["merged"],
         "merged_name": row["merged_name"],
-        "merged_visible": in_scope(scope, district=row["merged_district"], owner_id=row["merged_owner"]),
+        "merged_visible": may_reach_enterprise(
+            actor, {"district": row["merged_district"], "registered_by": row["merged_owner"]}
+        ),
         "actor_name": row["actor_name"],
         "reason": row["reason"],
         "merged_record": snapshot.get("merged", {}),

@@ -12,13 +12,14 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
-from accounts.policy import Action, Actor, Scope, enterprise_scope, in_scope, may, registration_districts
-from accounts.scoping import scope_where
+from accounts.policy import Action, Actor, may
 from core import crypto
 from core.db import engine, write_transaction
 from core.districts import is_district
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.pagination import Page, PageRequest
+from enterprises.access import may_reach_enterprise, registration_districts
+from enterprises.access_filter import enterprise_filter
 from enterprises.classification import INDUSTRY_SECTIONS, EnterpriseStatus, SnapshotSource
 from enterprises.duplicate_service import refuse_unconfirmed_duplicates
 from enterprises.identifiers import mask_phone, mask_resident_id, normalise_code, normalise_text
@@ -395,9 +396,9 @@ class EnterpriseFilter:
     park: str = ""
 
 
-def _conditions(scope: Scope, filters: EnterpriseFilter) -> list[Any]:
+def _conditions(actor: Actor, filters: EnterpriseFilter) -> list[Any]:
     conditions = [
-        scope_where(scope, Enterprise.district, Enterprise.registered_by),
+        enterprise_filter(actor),
         Enterprise.merged_into.is_null(),
     ]
     # Exact-match filters take only known values: anything else is a mistake worth telling.
@@ -434,7 +435,7 @@ def _conditions(scope: Scope, filters: EnterpriseFilter) -> list[Any]:
 async def list_enterprises(actor: Actor, filters: EnterpriseFilter, request: PageRequest) -> Page[dict[str, Any]]:
     query = Enterprise.select(*_SUMMARY).order_by(Enterprise.id, ascending=False)
     count = Enterprise.count()
-    for condition in _conditions(enterprise_scope(actor), filters):
+    for condition in _conditions(actor, filters):
         query = query.where(condition)
         count = count.where(condition)
     rows = await query.limit(request.per_page).offset(request.offset)
@@ -454,7 +455,7 @@ async def export_enterprises(actor: Actor, filters: EnterpriseFilter) -> list[di
 
 async def _row_in_scope(actor: Actor, enterprise_id: int) -> dict[str, Any]:
     row = await Enterprise.select(*_SUMMARY, *_DETAIL).where(Enterprise.id == enterprise_id).first()
-    if row is None or not in_scope(enterprise_scope(actor), district=row["district"], owner_id=row["registered_by"]):
+    if row is None or not may_reach_enterprise(actor, row):
         raise NotFound()
     return dict(row)
 
