@@ -12,25 +12,26 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from piccolo.engine.postgres import PostgresEngine
 
+from accounts import presentation as account_presentation
 from accounts.api import AuthApi, NotificationApi
 from accounts.controllers import AccountController, UserAdminController
 from accounts.guards import CurrentUserMiddleware, authorize
+from casework import presentation as casework_presentation
 from casework.api import CaseApi, NeedFilingApi
 from casework.controllers import CaseController, NeedFilingController
-from casework.presentation import TEMPLATE_GLOBALS as CASEWORK_GLOBALS
 from casework.services import move_cases_of_merged_enterprise
 from core.config import ROOT, settings
 from core.db import engine
-from core.health import health
 from core.sessions import DatabaseSessionStore, session_config
 from core.web import EXCEPTION_HANDLERS, make_template_config
+from enterprises import presentation as enterprise_presentation
 from enterprises.api import EnterpriseApi
 from enterprises.controllers import EnterpriseController
 from enterprises.duplicate_controllers import DuplicateApi, DuplicateController
 from enterprises.import_controllers import ImportApi, ImportController
 from enterprises.merging import register_mover
-from enterprises.presentation import TEMPLATE_GLOBALS as ENTERPRISE_GLOBALS
 from experts.api import ExpertApi, ExpertController
+from operations.health import health
 
 CSRF_COOKIE = "fuchi_csrf"
 
@@ -86,7 +87,14 @@ def create_app(secure_cookies: bool = False) -> Litestar:
             cookie_secure=secure_cookies,
             exclude=["/api/", "/health", "/schema"],
         ),
-        template_config=make_template_config({**ENTERPRISE_GLOBALS, **CASEWORK_GLOBALS}),
+        template_config=make_template_config(
+            {
+                **account_presentation.TEMPLATE_CALLABLES,
+                **enterprise_presentation.TEMPLATE_CALLABLES,
+                **casework_presentation.TEMPLATE_CALLABLES,
+            },
+            {**enterprise_presentation.TEMPLATE_GLOBALS, **casework_presentation.TEMPLATE_GLOBALS},
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[open_database_pool],
         on_shutdown=[close_database_pool],

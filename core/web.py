@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -30,12 +30,10 @@ from litestar.status_codes import (
 from litestar.template.config import TemplateConfig
 from litestar.types import ExceptionHandlersMap
 
-from accounts.policy import Action, Role, case_scope, may
 from core.config import ROOT, settings
 from core.districts import DISTRICTS, district_name
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, TooManyAttempts
 from core.i18n import LOCALE_COOKIE, choose_locale, gettext
-from enterprises.classification import INDUSTRY_SECTIONS, industry_name
 
 log = logging.getLogger("fuchi.web")
 
@@ -58,38 +56,9 @@ def _district(ctx: Mapping[str, Any], code: str) -> str:
     return district_name(code, request_locale(ctx["request"]))
 
 
-def _industry(ctx: Mapping[str, Any], section: str) -> str:
-    return industry_name(section, request_locale(ctx["request"]))
-
-
-def _industry_options(ctx: Mapping[str, Any]) -> list[tuple[str, str]]:
-    locale = request_locale(ctx["request"])
-    return [(letter, f"{letter} {industry_name(letter, locale)}") for letter in INDUSTRY_SECTIONS]
-
-
 def _district_options(ctx: Mapping[str, Any]) -> list[tuple[str, str]]:
     locale = request_locale(ctx["request"])
     return [(d.code, district_name(d.code, locale)) for d in DISTRICTS]
-
-
-def _role_options(ctx: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(role.value, role.label) for role in Role]
-
-
-def _may(ctx: Mapping[str, Any], action: str) -> bool:
-    """Whether the signed-in user may do `action`: templates ask the policy, they do not test roles."""
-    user = ctx["request"].scope.get("user")
-    return user is not None and may(user.actor, Action(action))
-
-
-def _reaches_every_district(ctx: Mapping[str, Any]) -> bool:
-    """Whether the user's reach spans every district (so a district filter makes sense)."""
-    user = ctx["request"].scope.get("user")
-    return user is not None and case_scope(user.actor).everything
-
-
-def _role_label(ctx: Mapping[str, Any], role: str) -> str:
-    return Role(role).label if role in Role.__members__.values() else role
 
 
 def _localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -99,27 +68,34 @@ def _localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(settings.display_timezone).strftime(fmt)
 
 
-def _engine_callback(engine: JinjaTemplateEngine, extra_globals: Mapping[str, Any]) -> None:
+# A template callable receives the template's context (which holds the request) first.
+TemplateCallable = Callable[..., Any]
+
+
+def _engine_callback(
+    engine: JinjaTemplateEngine, callables: Mapping[str, TemplateCallable], extra_globals: Mapping[str, Any]
+) -> None:
     engine.register_template_callable("_", _translate)  # type: ignore[arg-type]
     engine.register_template_callable("district_name", _district)
-    engine.register_template_callable("industry_name", _industry)
-    engine.register_template_callable("industry_options", _industry_options)
     engine.register_template_callable("district_options", _district_options)
-    engine.register_template_callable("role_options", _role_options)
-    engine.register_template_callable("role_label", _role_label)
-    engine.register_template_callable("may", _may)
-    engine.register_template_callable("reaches_every_district", _reaches_every_district)
+    for name, function in callables.items():
+        engine.register_template_callable(name, function)
     engine.engine.filters["localtime"] = _localtime
     engine.engine.globals["locale_cookie"] = LOCALE_COOKIE
     engine.engine.globals.update(extra_globals)
 
 
-def make_template_config(extra_globals: Mapping[str, Any]) -> TemplateConfig[JinjaTemplateEngine]:
-    """Jinja templates with the translation and district helpers, plus each domain's `extra_globals`."""
+def make_template_config(
+    callables: Mapping[str, TemplateCallable], extra_globals: Mapping[str, Any]
+) -> TemplateConfig[JinjaTemplateEngine]:
+    """Jinja templates with translation and district helpers, plus each domain's callables and globals.
+
+    The domains hand theirs over through `app.py`: the ground floor knows none of them.
+    """
     return TemplateConfig(
         directory=ROOT / "templates",
         engine=JinjaTemplateEngine,
-        engine_callback=lambda engine: _engine_callback(engine, extra_globals),
+        engine_callback=lambda engine: _engine_callback(engine, callables, extra_globals),
     )
 
 

@@ -1,10 +1,22 @@
-"""How the registry's vocabularies appear in templates: (value, message id) options and labels."""
+"""How the registry's vocabularies appear in templates: (value, message id) options, labels and reach."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from enterprises.classification import EnterpriseStatus, LegalForm, NeedCategory, SnapshotSource, Stage, Urgency
+from core.web import TemplateCallable, request_locale
+from enterprises.access import enterprise_reach
+from enterprises.classification import (
+    INDUSTRY_SECTIONS,
+    EnterpriseStatus,
+    LegalForm,
+    NeedCategory,
+    SnapshotSource,
+    Stage,
+    Urgency,
+    industry_name,
+)
 
 
 def _label(enum: Any) -> Any:
@@ -32,4 +44,26 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "stage_label": _label(Stage),
     "source_label": _label(SnapshotSource),
     "change_label": lambda kind: _CHANGE_LABELS.get(kind, kind),
+}
+
+
+def _industry(ctx: Mapping[str, Any], section: str) -> str:
+    return industry_name(section, request_locale(ctx["request"]))
+
+
+def _industry_options(ctx: Mapping[str, Any]) -> list[tuple[str, str]]:
+    locale = request_locale(ctx["request"])
+    return [(letter, f"{letter} {industry_name(letter, locale)}") for letter in INDUSTRY_SECTIONS]
+
+
+def _reaches_every_enterprise(ctx: Mapping[str, Any]) -> bool:
+    """Whether the user reaches every district's enterprises (so a district filter makes sense)."""
+    user = ctx["request"].scope.get("user")
+    return user is not None and enterprise_reach(user.actor).everything
+
+
+TEMPLATE_CALLABLES: dict[str, TemplateCallable] = {
+    "industry_name": _industry,
+    "industry_options": _industry_options,
+    "reaches_every_enterprise": _reaches_every_enterprise,
 }

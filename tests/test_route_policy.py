@@ -47,7 +47,7 @@ async def test_it_refuses_a_route_that_names_no_action() -> None:
         guards=[authorize],
         middleware=[DefineMiddleware(CurrentUserMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,
-        template_config=make_template_config({}),
+        template_config=make_template_config({}, {}),
     )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=bare), base_url="http://t") as http:
         response = await http.get("/unnamed")
