@@ -13,7 +13,6 @@ from typing import Any
 import anyio
 import pytest
 
-import core.health
 import core.jobs
 from core.config import settings
 from tests.conftest import worker_command

@@ -6,9 +6,9 @@ import pytest
 
 from casework.tables import Case
 from casework.workflow import CaseState
-from core.demo import seed
 from enterprises.classification import LegalForm
 from enterprises.tables import Enterprise, Founder
+from operations.demo import seed
 
 pytestmark = pytest.mark.anyio
 
