@@ -6,9 +6,6 @@ whole app, so a route that forgets to name one is refused, not opened.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -17,73 +14,12 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from accounts.policy import Action, Actor, Role, may
-from accounts.tables import ApiToken, User
+from accounts.identity import CurrentUser, user_from_session, user_from_token
+from accounts.policy import Action, may
 from core.errors import NotAllowed
 
 # Framework routes that carry no `opt` of ours; everything else must name an Action.
 FRAMEWORK_PATH_PREFIXES = ("/schema", "/static")
-
-
-@dataclass(frozen=True)
-class CurrentUser:
-    id: int
-    username: str
-    display_name: str
-    role: Role
-    district: str
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(user_id=self.id, role=self.role, district=self.district or None)
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-_USER_COLUMNS = (User.id, User.username, User.display_name, User.role, User.district)
-
-
-def _current_user(row: dict[str, Any] | None) -> CurrentUser | None:
-    if row is None:
-        return None
-    return CurrentUser(
-        id=row["id"],
-        username=row["username"],
-        display_name=row["display_name"],
-        role=Role(row["role"]),
-        district=row["district"],
-    )
-
-
-async def user_from_session(session: dict[str, Any] | None) -> CurrentUser | None:
-    user_id = (session or {}).get("user_id")
-    if not isinstance(user_id, int):
-        return None
-    row = await User.select(*_USER_COLUMNS).where((User.id == user_id) & (User.is_active == True)).first()  # noqa: E712
-    return _current_user(row)
-
-
-async def user_from_token(token: str) -> CurrentUser | None:
-    row = (
-        await ApiToken.select(
-            ApiToken.user.id,
-            ApiToken.user.username,
-            ApiToken.user.display_name,
-            ApiToken.user.role,
-            ApiToken.user.district,
-        )
-        .where(
-            (ApiToken.token_hash == token_digest(token))
-            & (ApiToken.expires_at > datetime.now(UTC))
-            & (ApiToken.user.is_active == True)  # noqa: E712
-        )
-        .first()
-    )
-    if row is None:
-        return None
-    return _current_user({key.removeprefix("user."): value for key, value in row.items()})
 
 
 class CurrentUserMiddleware:

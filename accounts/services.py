@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from accounts import passwords, throttle
-from accounts.guards import CurrentUser, token_digest
+from accounts.identity import CurrentUser, current_user_from_row, token_digest
 from accounts.policy import ROLES_WITH_DISTRICT, Role
 from accounts.tables import ApiToken, LoginAttempt, Notification, User
 from core.db import write_transaction
@@ -38,13 +38,7 @@ async def authenticate(username: str, password: str) -> CurrentUser:
     await LoginAttempt.insert(LoginAttempt(username=name[:64], succeeded=ok, at=now))
     if not ok or row is None:
         raise Invalid({"password": BAD_CREDENTIALS}, BAD_CREDENTIALS)
-    return CurrentUser(
-        id=row["id"],
-        username=row["username"],
-        display_name=row["display_name"],
-        role=Role(row["role"]),
-        district=row["district"],
-    )
+    return current_user_from_row(row)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,71 @@
+"""Who a request is from: the signed-in user, found by session or by API token; no web framework here."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from accounts.policy import Actor, Role
+from accounts.tables import ApiToken, User
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    district: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(user_id=self.id, role=self.role, district=self.district or None)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+_USER_COLUMNS = (User.id, User.username, User.display_name, User.role, User.district)
+
+
+def current_user_from_row(row: dict[str, Any]) -> CurrentUser:
+    """The user of a `User` row with at least its id, username, display name, role and district."""
+    return CurrentUser(
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=Role(row["role"]),
+        district=row["district"],
+    )
+
+
+async def user_from_session(session: dict[str, Any] | None) -> CurrentUser | None:
+    user_id = (session or {}).get("user_id")
+    if not isinstance(user_id, int):
+        return None
+    row = await User.select(*_USER_COLUMNS).where((User.id == user_id) & (User.is_active == True)).first()  # noqa: E712
+    return None if row is None else current_user_from_row(row)
+
+
+async def user_from_token(token: str) -> CurrentUser | None:
+    row = (
+        await ApiToken.select(
+            ApiToken.user.id,
+            ApiToken.user.username,
+            ApiToken.user.display_name,
+            ApiToken.user.role,
+            ApiToken.user.district,
+        )
+        .where(
+            (ApiToken.token_hash == token_digest(token))
+            & (ApiToken.expires_at > datetime.now(UTC))
+            & (ApiToken.user.is_active == True)  # noqa: E712
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    return current_user_from_row({key.removeprefix("user."): value for key, value in row.items()})
