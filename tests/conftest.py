@@ -1,8 +1,9 @@
 """Test set-up: a fresh database (SQLite or PostgreSQL) and a real Redis, set before the app is imported.
 
 `FUCHI_TEST_DATABASE` is `sqlite` (default) or the URL of a PostgreSQL server on which a
-throwaway database is created. `TEST_REDIS_URL` must name a running Redis: tests that need one
-fail loudly without it rather than skip (`make test` starts one).
+throwaway database is created. `TEST_REDIS_URL` must name a running Redis: a run that collects
+tests needing one fails loudly without it rather than skip (`make test` starts one). Tests marked
+`pure` touch neither: `pytest -m pure` runs them with no service at all.
 """
 
 from __future__ import annotations
@@ -47,9 +48,9 @@ else:
     asyncio.run(_create_database())
     os.environ["DATABASE_URL"] = urlunparse(urlparse(_TARGET)._replace(path=f"/{_PG_DATABASE}"))
 
-if "TEST_REDIS_URL" not in os.environ:
-    raise pytest.UsageError("TEST_REDIS_URL is not set: the tests need a real Redis (`make test` starts one).")
-os.environ["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
+# Without TEST_REDIS_URL only pure tests may run (checked at collection, below); this address is
+# never connected to then.
+os.environ["REDIS_URL"] = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:1/0")
 os.environ["FUCHI_VAR_DIR"] = str(_TMP / "var")
 os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
 os.environ["FUCHI_QUEUE"] = f"test-{uuid.uuid4().hex[:8]}"
@@ -89,7 +90,17 @@ def _tables() -> list[str]:
     return [table._meta.tablename for app in APP_REGISTRY.app_configs.values() for table in app.table_classes]
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.hookimpl(trylast=True)  # after `-m` has deselected what will not run
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    needing_services = [item for item in items if item.get_closest_marker("pure") is None]
+    if needing_services and "TEST_REDIS_URL" not in os.environ:
+        raise pytest.UsageError(
+            f"TEST_REDIS_URL is not set: {len(needing_services)} collected tests need a real Redis "
+            "(`make test` starts one; `pytest -m pure` runs the tests that need none)."
+        )
+
+
+@pytest.fixture(scope="session")
 def database() -> Iterator[None]:
     enable_wal()
     asyncio.run(forwards(app_name="all"))
@@ -156,8 +167,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(autouse=True)
-def clean_state() -> Iterator[None]:
-    """Every test starts with empty tables and an empty Redis database; job payloads are checked after it."""
+def clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts with empty tables and an empty Redis database; job payloads are checked after it.
+
+    Pure tests are left alone: they need neither, so they run without any service.
+    """
+    if request.node.get_closest_marker("pure") is not None:
+        yield
+        return
+    request.getfixturevalue("database")
     run_sync(_empty_tables())  # Piccolo's helper copes with anyio's loop running in this thread
     connection = redis.Redis.from_url(settings.redis_url)
     connection.flushdb()

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.pure  # no database or Redis: runs with `pytest -m pure` alone
+
 ROOT = Path(__file__).resolve().parent.parent
 PURE_MODULES = [
     "accounts/policy.py",

@@ -22,9 +22,12 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+
+pytestmark = pytest.mark.pure  # no database or Redis: runs with `pytest -m pure` alone
 
 ROOT = Path(__file__).resolve().parent.parent
 PO_FILE = ROOT / "locale" / "zh_CN" / "LC_MESSAGES" / "messages.po"

@@ -6,6 +6,8 @@ import pytest
 
 from accounts.throttle import MAX_FAILURES, WINDOW, locked_for
 
+pytestmark = pytest.mark.pure  # no database or Redis: runs with `pytest -m pure` alone
+
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 

@@ -8,6 +8,8 @@ from accounts.policy import Actor, Role
 from casework.workflow import CaseFacts, CaseState, Transition, available_transitions, check_transition
 from core.errors import Conflict, Invalid, NotAllowed
 
+pytestmark = pytest.mark.pure  # no database or Redis: runs with `pytest -m pure` alone
+
 FILER = Actor(1, Role.BROKER, "500154")
 OTHER_BROKER = Actor(2, Role.BROKER, "500154")
 OFFICER = Actor(3, Role.DISTRICT_OFFICER, "500154")

@@ -20,6 +20,8 @@ from enterprises.duplicates import (
     town_key,
 )
 
+pytestmark = pytest.mark.pure  # no database or Redis: runs with `pytest -m pure` alone
+
 KAIZHOU = "500154"
 YONGCHUAN = "500118"
 HANFENG = place_names(KAIZHOU, "汉丰街道")

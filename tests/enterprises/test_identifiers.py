@@ -31,6 +31,8 @@ from enterprises.identifiers import (
     resident_id_check_character,
 )
 
+pytestmark = pytest.mark.pure  # no database or Redis: runs with `pytest -m pure` alone
+
 TODAY = date(2025, 6, 1)
 
 

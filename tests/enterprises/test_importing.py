@@ -18,6 +18,8 @@ from enterprises.identifiers import complete_resident_id
 from enterprises.importing import ImportFileError
 from enterprises.intake import clean_enterprise
 
+pytestmark = pytest.mark.pure  # no database or Redis: runs with `pytest -m pure` alone
+
 TODAY = date(2026, 11, 27)
 ID_NUMBER = complete_resident_id("50015419860101123")
 

@@ -22,6 +22,8 @@ from enterprises.intake import (
     parse_money,
 )
 
+pytestmark = pytest.mark.pure  # no database or Redis: runs with `pytest -m pure` alone
+
 TODAY = date(2026, 11, 27)
 
 
