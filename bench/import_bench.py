@@ -25,14 +25,15 @@ from piccolo.apps.migrations.commands.forwards import forwards
 from accounts.policy import Role
 from accounts.tables import User
 from core.db import enable_wal
-from enterprises import importing
-from enterprises.classification import ImportState
 from enterprises.identifiers import (
     complete_credit_code,
     complete_resident_id,
 )
-from enterprises.import_jobs import apply_import, check_import
-from enterprises.tables import Enterprise, ImportBatch
+from enterprises.imports.jobs import apply_import, check_import
+from enterprises.imports.rules import ImportState
+from enterprises.imports.tables import ImportBatch
+from enterprises.imports.template import TEMPLATE_SHEET, template_headers
+from enterprises.tables import Enterprise
 
 ROWS = 10_000
 RUNS = 3
@@ -118,8 +119,8 @@ def spreadsheet_rows(count: int, run: int, revision: int = 0) -> list[list[Any]]
 def spreadsheet(count: int = ROWS, run: int = 0, revision: int = 0) -> bytes:
     """An XLSX file of `count` rows under the template's headers, as a broker's Excel would save it."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(importing.TEMPLATE_SHEET)
-    sheet.append(importing.template_headers())
+    sheet = workbook.create_sheet(TEMPLATE_SHEET)
+    sheet.append(template_headers())
     for row in spreadsheet_rows(count, run, revision):
         sheet.append(row)
     buffer = io.BytesIO()

@@ -7,7 +7,8 @@ from typing import Any
 from accounts.policy import Actor
 from core.reach_filter import reach_where
 from enterprises.access import enterprise_reach, import_reach
-from enterprises.tables import Enterprise, ImportBatch
+from enterprises.imports.tables import ImportBatch
+from enterprises.tables import Enterprise
 
 
 def enterprise_filter(actor: Actor) -> Any:

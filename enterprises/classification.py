@@ -113,16 +113,6 @@ class SnapshotSource(StrEnum):
         ]
 
 
-class ImportState(StrEnum):
-    UPLOADED = "uploaded"
-    CHECKING = "checking"
-    CHECKED = "checked"
-    APPLYING = "applying"
-    APPLIED = "applied"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
 # GB/T 4754-2017 sections: letter -> (Chinese name, English name).
 INDUSTRY_SECTIONS: dict[str, tuple[str, str]] = {
     "A": ("农、林、牧、渔业", "Agriculture, forestry, animal husbandry and fishery"),

@@ -2,13 +2,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from enterprises.imports.tables import ImportBatch, ImportRow
 from enterprises.tables import (
     Enterprise,
     EnterpriseChange,
     EnterpriseMerge,
     Founder,
-    ImportBatch,
-    ImportRow,
     Need,
     OutcomeSnapshot,
     PersonalDataAccess,

@@ -27,13 +27,15 @@ from playwright.sync_api import Page, expect
 from accounts.policy import Actor, Role
 from core import crypto
 from core.i18n import gettext
-from enterprises import importing
-from enterprises.classification import ImportState
 from enterprises.identifiers import RESIDENT_ID_CHECK_MISMATCH, complete_resident_id
-from enterprises.import_controllers import STATE_LABELS
+from enterprises.imports.columns import COLUMN_UNKNOWN
+from enterprises.imports.controllers import STATE_LABELS
+from enterprises.imports.rows import DUPLICATE_IN_FILE
+from enterprises.imports.rules import ImportState
+from enterprises.imports.tables import ImportBatch
 from enterprises.intake import DATE_INVALID
 from enterprises.services import register_enterprise
-from enterprises.tables import Enterprise, Founder, ImportBatch
+from enterprises.tables import Enterprise, Founder
 from tests.browser.conftest import PROJECT, sign_in
 from tests.conftest import DISTRICT_A, Personas, worker_command
 
@@ -195,7 +197,7 @@ def messy_rows() -> Messy:
             again = valid(2)  # the third farm again, further down, with another phone
             again[6] = "13901549903"
             lines.append(again)
-            errors[row] = ("B", "企业（个体户）名称", zh(importing.DUPLICATE_IN_FILE, row=first_row_of[again[1]]))
+            errors[row] = ("B", "企业（个体户）名称", zh(DUPLICATE_IN_FILE, row=first_row_of[again[1]]))
     number = 0
     for line in lines:
         if line is not None:
@@ -291,7 +293,7 @@ def test_it_shows_the_progress_of_an_import_and_imports_the_valid_rows_once_conf
     expect(main).to_contain_text(zh("{count} new enterprises will be created.", count=created))
     expect(main).to_contain_text(zh(ERRORS_LEFT_OUT, count=errors))
     expect(main).to_contain_text(zh(MATCHES_FOUND, count=1))
-    expect(main).to_contain_text(zh(importing.COLUMN_UNKNOWN, letter="L", header="备注"))
+    expect(main).to_contain_text(zh(COLUMN_UNKNOWN, letter="L", header="备注"))
     filters = page.get_by_role("navigation", name=zh("Show rows"))
     expect(filters.get_by_role("link")).to_have_text(
         [

@@ -13,9 +13,28 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from enterprises import importing
 from enterprises.identifiers import complete_resident_id
-from enterprises.importing import ImportFileError
+from enterprises.imports import reading
+from enterprises.imports.columns import COLUMN_REPEATED, COLUMN_UNKNOWN, FILE_MISSING_COLUMNS, map_columns
+from enterprises.imports.headers import COLUMNS, header_field
+from enterprises.imports.reading import (
+    FILE_EMPTY,
+    FILE_NO_HEADERS,
+    FILE_NO_ROWS,
+    FILE_NOT_TEXT,
+    FILE_NOT_XLSX,
+    FILE_OLD_XLS,
+    FILE_TOO_LARGE,
+    FILE_TOO_MANY_ROWS,
+    FILE_WRONG_TYPE,
+    MAX_UPLOAD_BYTES,
+    ImportFileError,
+    cell_text,
+    check_upload,
+    read_rows,
+)
+from enterprises.imports.rows import STORED_AS_NUMBER, SeenRows, draft_data, draft_from_data, is_example, row_form
+from enterprises.imports.template import TEMPLATE_ORDER, TEMPLATE_SHEET, template_workbook
 from enterprises.intake import clean_enterprise
 
 pytestmark = pytest.mark.pure  # no database or Redis: runs with `pytest -m pure` alone
@@ -36,13 +55,14 @@ def xlsx(rows: list[list[Any]]) -> bytes:
 
 
 def forms(content: bytes, filename: str = "list.csv", default_district: str = "500154") -> list[dict[str, str]]:
-    sheet = importing.read_rows(filename, content)
-    columns = importing.map_columns(sheet.headers, default_district)
-    return [importing.row_form(columns, cells, default_district)[0] for _, cells in sheet.rows]
+    sheet = read_rows(filename, content)
+    columns = map_columns(sheet.headers, default_district)
+    return [row_form(columns, cells, default_district)[0] for _, cells in sheet.rows]
 
 
-def test_it_imports_no_framework() -> None:
-    source = Path(__file__).resolve().parents[2] / "enterprises" / "importing.py"
+@pytest.mark.parametrize("module", ["headers", "reading", "columns", "values", "rows", "template"])
+def test_it_imports_no_framework(module: str) -> None:
+    source = Path(__file__).resolve().parents[3] / "enterprises" / "imports" / f"{module}.py"
     tree = ast.parse(source.read_text(encoding="utf-8"))
     modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module} | {
         alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
@@ -101,31 +121,31 @@ def test_it_imports_no_framework() -> None:
     ],
 )
 def test_it_knows_the_headers_brokers_write(header: str, field: str | None) -> None:
-    assert importing.header_field(header) == field
+    assert header_field(header) == field
 
 
 def test_it_refuses_a_file_without_the_required_columns_and_names_them() -> None:
     with pytest.raises(ImportFileError) as caught:
-        importing.map_columns(["企业名称", "备注"], default_district="")
+        map_columns(["企业名称", "备注"], default_district="")
 
-    assert caught.value.message == importing.FILE_MISSING_COLUMNS
+    assert caught.value.message == FILE_MISSING_COLUMNS
     assert caught.value.params == {"columns": "区县、乡镇（街道）、创业者姓名、联系电话"}
 
 
 def test_it_defaults_the_district_to_the_uploaders() -> None:
-    columns = importing.map_columns(["企业名称", "乡镇", "负责人", "电话"], default_district="500154")
+    columns = map_columns(["企业名称", "乡镇", "负责人", "电话"], default_district="500154")
 
-    form, errors = importing.row_form(columns, ["春华农场", "汉丰街道", "周春华", "13983451234"], "500154")
+    form, errors = row_form(columns, ["春华农场", "汉丰街道", "周春华", "13983451234"], "500154")
 
     assert form["district"] == "500154" and not errors
 
 
 def test_it_warns_of_unknown_and_repeated_columns_and_ignores_row_numbers() -> None:
-    columns = importing.map_columns(["序号", "企业名称", "乡镇", "负责人", "电话", "手机", "备注"], "500154")
+    columns = map_columns(["序号", "企业名称", "乡镇", "负责人", "电话", "手机", "备注"], "500154")
 
     assert [(w.message, w.params) for w in columns.warnings] == [
-        (importing.COLUMN_REPEATED, {"letter": "F", "header": "手机", "first": "E"}),
-        (importing.COLUMN_UNKNOWN, {"letter": "G", "header": "备注"}),
+        (COLUMN_REPEATED, {"letter": "F", "header": "手机", "first": "E"}),
+        (COLUMN_UNKNOWN, {"letter": "G", "header": "备注"}),
     ]
     assert columns.columns["founder_phone"].letter == "E"
 
@@ -149,7 +169,7 @@ def test_it_warns_of_unknown_and_repeated_columns_and_ignores_row_numbers() -> N
     ],
 )
 def test_it_shows_cells_as_the_broker_sees_them(value: Any, text: str) -> None:
-    assert importing.cell_text(value) == text
+    assert cell_text(value) == text
 
 
 def test_it_reads_a_gbk_csv() -> None:
@@ -204,9 +224,9 @@ def test_it_reads_an_xlsx_with_dates_numbers_and_a_title_row() -> None:
         ]
     )
 
-    sheet = importing.read_rows("list.xlsx", content)
-    columns = importing.map_columns(sheet.headers, "500154")
-    rows = [(number, importing.row_form(columns, cells, "500154")[0]) for number, cells in sheet.rows]
+    sheet = read_rows("list.xlsx", content)
+    columns = map_columns(sheet.headers, "500154")
+    rows = [(number, row_form(columns, cells, "500154")[0]) for number, cells in sheet.rows]
 
     assert sheet.header_row == 2
     assert [number for number, _ in rows] == [3, 5]  # as the spreadsheet numbers them; the empty row is skipped
@@ -227,41 +247,41 @@ def test_it_reports_an_id_number_excel_turned_into_a_number() -> None:
             ["兴旺竹编", "文峰街道", "李兴旺", 13800001111, ID_NUMBER],
         ]
     )
-    sheet = importing.read_rows("list.xlsx", content)
-    columns = importing.map_columns(sheet.headers, "500154")
+    sheet = read_rows("list.xlsx", content)
+    columns = map_columns(sheet.headers, "500154")
 
-    (form, errors), (good, no_errors) = (importing.row_form(columns, cells, "500154") for _, cells in sheet.rows)
+    (form, errors), (good, no_errors) = (row_form(columns, cells, "500154") for _, cells in sheet.rows)
 
-    assert errors == {"founder_id_number": importing.STORED_AS_NUMBER} and form["founder_id_number"] == ""
+    assert errors == {"founder_id_number": STORED_AS_NUMBER} and form["founder_id_number"] == ""
     assert good["founder_id_number"] == ID_NUMBER and not no_errors
 
 
 def test_it_reports_an_id_number_a_csv_kept_in_scientific_form() -> None:
     content = "企业名称,乡镇,负责人,联系电话,身份证号\n春华农场,汉丰街道,周春华,1.39835E+10,5.00154E+17\n".encode()
-    sheet = importing.read_rows("list.csv", content)
-    columns = importing.map_columns(sheet.headers, "500154")
+    sheet = read_rows("list.csv", content)
+    columns = map_columns(sheet.headers, "500154")
 
-    _, errors = importing.row_form(columns, sheet.rows[0][1], "500154")
+    _, errors = row_form(columns, sheet.rows[0][1], "500154")
 
-    assert errors == {"founder_phone": importing.STORED_AS_NUMBER, "founder_id_number": importing.STORED_AS_NUMBER}
+    assert errors == {"founder_phone": STORED_AS_NUMBER, "founder_id_number": STORED_AS_NUMBER}
 
 
 @pytest.mark.parametrize(
     ("content", "filename", "message"),
     [
-        (b"", "list.csv", importing.FILE_EMPTY),
-        (bytes(range(256)) * 8, "list.csv", importing.FILE_NOT_TEXT),
-        (b"PK\x03\x04 not really a zip", "list.xlsx", importing.FILE_NOT_XLSX),
-        (b"<html>not a workbook</html>", "list.xlsx", importing.FILE_NOT_XLSX),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old excel", "list.xlsx", importing.FILE_OLD_XLS),
-        ("公司名,地址\n春华,开州\n".encode(), "list.csv", importing.FILE_NO_HEADERS),
-        ("企業名稱,鄉鎮,負責人\n春華,漢豐,周\n".encode("big5"), "list.csv", importing.FILE_NO_HEADERS),
-        ("企业名称,乡镇,负责人,联系电话\n,,,\n".encode(), "list.csv", importing.FILE_NO_ROWS),
+        (b"", "list.csv", FILE_EMPTY),
+        (bytes(range(256)) * 8, "list.csv", FILE_NOT_TEXT),
+        (b"PK\x03\x04 not really a zip", "list.xlsx", FILE_NOT_XLSX),
+        (b"<html>not a workbook</html>", "list.xlsx", FILE_NOT_XLSX),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old excel", "list.xlsx", FILE_OLD_XLS),
+        ("公司名,地址\n春华,开州\n".encode(), "list.csv", FILE_NO_HEADERS),
+        ("企業名稱,鄉鎮,負責人\n春華,漢豐,周\n".encode("big5"), "list.csv", FILE_NO_HEADERS),
+        ("企业名称,乡镇,负责人,联系电话\n,,,\n".encode(), "list.csv", FILE_NO_ROWS),
     ],
 )
 def test_it_refuses_a_file_it_cannot_read_with_a_clear_message(content: bytes, filename: str, message: str) -> None:
     with pytest.raises(ImportFileError) as caught:
-        importing.read_rows(filename, content)
+        read_rows(filename, content)
 
     assert caught.value.message == message
 
@@ -271,19 +291,19 @@ def test_it_refuses_a_broken_workbook() -> None:
     content[len(content) // 2 : len(content) // 2 + 200] = b"\x00" * 200
 
     with pytest.raises(ImportFileError) as caught:
-        importing.read_rows("list.xlsx", bytes(content))
+        read_rows("list.xlsx", bytes(content))
 
-    assert caught.value.message == importing.FILE_NOT_XLSX
+    assert caught.value.message == FILE_NOT_XLSX
 
 
 def test_it_refuses_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importing, "MAX_ROWS", 2)
+    monkeypatch.setattr(reading, "MAX_ROWS", 2)
     content = "企业名称,乡镇,负责人,联系电话\n" + "春华农场,汉丰街道,周春华,13983451234\n" * 3
 
     with pytest.raises(ImportFileError) as caught:
-        importing.read_rows("list.csv", content.encode())
+        read_rows("list.csv", content.encode())
 
-    assert caught.value.message == importing.FILE_TOO_MANY_ROWS and caught.value.params == {"limit": 2}
+    assert caught.value.message == FILE_TOO_MANY_ROWS and caught.value.params == {"limit": 2}
 
 
 @pytest.mark.parametrize(
@@ -291,14 +311,14 @@ def test_it_refuses_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         ("名单.xlsx", 100, None),
         ("名单.CSV", 100, None),
-        ("名单.xls", 100, importing.FILE_OLD_XLS),
-        ("名单.pdf", 100, importing.FILE_WRONG_TYPE),
-        ("名单.xlsx", 0, importing.FILE_EMPTY),
-        ("名单.xlsx", importing.MAX_UPLOAD_BYTES + 1, importing.FILE_TOO_LARGE),
+        ("名单.xls", 100, FILE_OLD_XLS),
+        ("名单.pdf", 100, FILE_WRONG_TYPE),
+        ("名单.xlsx", 0, FILE_EMPTY),
+        ("名单.xlsx", MAX_UPLOAD_BYTES + 1, FILE_TOO_LARGE),
     ],
 )
 def test_it_checks_an_upload_before_reading_it(filename: str, size: int, message: str | None) -> None:
-    assert importing.check_upload(filename, size) == message
+    assert check_upload(filename, size) == message
 
 
 @pytest.mark.parametrize(
@@ -334,15 +354,15 @@ def test_it_checks_an_upload_before_reading_it(filename: str, size: int, message
     ],
 )
 def test_it_reads_chinese_values_as_the_forms_values(field: str, written: str, value: str) -> None:
-    columns = importing.map_columns(["企业名称", "乡镇", "负责人", "联系电话", importing.COLUMNS[field][0]], "500154")
+    columns = map_columns(["企业名称", "乡镇", "负责人", "联系电话", COLUMNS[field][0]], "500154")
 
-    form, _ = importing.row_form(columns, ["春华农场", "汉丰街道", "周春华", "13983451234", written], "500154")
+    form, _ = row_form(columns, ["春华农场", "汉丰街道", "周春华", "13983451234", written], "500154")
 
     assert form[field] == value
 
 
 def test_it_finds_the_same_enterprise_twice_in_a_file() -> None:
-    seen = importing.SeenRows()
+    seen = SeenRows()
     base = {
         "name": "春华农场",
         "district": "500154",
@@ -371,25 +391,25 @@ def test_it_stores_a_cleaned_row_with_its_id_number_encrypted() -> None:
     }
     draft = clean_enterprise(form, None, TODAY)
 
-    data = importing.draft_data(draft, lambda text: "secret:" + text[::-1])
+    data = draft_data(draft, lambda text: "secret:" + text[::-1])
 
     assert ID_NUMBER not in str(data) and data["founder_phone"] == "13983451234"
-    assert importing.draft_from_data(data, lambda token: token.removeprefix("secret:")[::-1]) == draft
+    assert draft_from_data(data, lambda token: token.removeprefix("secret:")[::-1]) == draft
 
 
 def test_it_offers_a_template_it_can_read_back() -> None:
-    content = importing.template_workbook()
+    content = template_workbook()
 
-    sheet = importing.read_rows("template.xlsx", content)
-    columns = importing.map_columns(sheet.headers, "")
+    sheet = read_rows("template.xlsx", content)
+    columns = map_columns(sheet.headers, "")
     [(number, cells)] = sheet.rows
-    form, errors = importing.row_form(columns, cells, "")
+    form, errors = row_form(columns, cells, "")
 
-    assert set(columns.columns) == set(importing.COLUMNS) and not columns.warnings
-    assert number == 2 and importing.is_example(form) and not errors
+    assert set(columns.columns) == set(COLUMNS) and not columns.warnings
+    assert number == 2 and is_example(form) and not errors
     # The example is a valid row, apart from being marked as the example.
     assert clean_enterprise(form, None, TODAY).founder_id_number == form["founder_id_number"]
     workbook = load_workbook(io.BytesIO(content))
-    id_column = importing.TEMPLATE_ORDER.index("founder_id_number") + 1
+    id_column = TEMPLATE_ORDER.index("founder_id_number") + 1
     assert workbook.worksheets[0].cell(row=2, column=id_column).number_format == "@"
-    assert workbook.sheetnames == [importing.TEMPLATE_SHEET, "填写说明"]
+    assert workbook.sheetnames == [TEMPLATE_SHEET, "填写说明"]

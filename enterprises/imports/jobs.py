@@ -5,7 +5,8 @@ from __future__ import annotations
 from piccolo.utils.sync import run_sync
 from rq import get_current_job
 
-from enterprises import import_service
+from enterprises.imports.applying import apply_batch
+from enterprises.imports.checking import check_batch
 
 
 def _may_retry() -> bool:
@@ -16,9 +17,9 @@ def _may_retry() -> bool:
 
 def check_import(batch_id: int) -> None:
     """The dry run of an uploaded spreadsheet; running it again leaves the same rows."""
-    run_sync(import_service.check_batch(batch_id, may_retry=_may_retry()))
+    run_sync(check_batch(batch_id, may_retry=_may_retry()))
 
 
 def apply_import(batch_id: int) -> None:
     """The confirmed import, all rows or none; running it again imports nothing twice."""
-    run_sync(import_service.apply_batch(batch_id, may_retry=_may_retry()))
+    run_sync(apply_batch(batch_id, may_retry=_may_retry()))

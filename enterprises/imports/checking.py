@@ -1,0 +1,194 @@
+"""The dry run of an uploaded spreadsheet: every row read, checked and matched, and its verdict stored.
+
+Run by the job `enterprises.imports.jobs.check_import`, given the batch id only. The verdict on
+every row is stored in `ImportRow`: the cleaned row, the founder's ID number encrypted, so that
+the uploaded file (which holds ID numbers in clear) is deleted as soon as the dry run is done, and
+the import applies exactly what the user was shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from core import crypto
+from core.db import write_transaction
+from core.errors import Invalid
+from enterprises import records
+from enterprises.access import may_reach_enterprise, registration_districts
+from enterprises.imports.columns import map_columns
+from enterprises.imports.reading import FILE_NO_ROWS, ImportFileError, read_rows
+from enterprises.imports.rows import DUPLICATE_IN_FILE, SeenRows, draft_data, is_example, row_form
+from enterprises.imports.rules import Outcome, Transition
+from enterprises.imports.service import CHUNK_ROWS, find_matches, is_transient, move_batch, uploader
+from enterprises.imports.tables import ImportBatch, ImportRow
+from enterprises.intake import EnterpriseDraft, clean_enterprise
+
+log = logging.getLogger(__name__)
+
+REGISTERED_BY_OTHERS = "This enterprise is already registered by someone else; ask your district officer to update it."
+CHECK_FAILED = "The file could not be checked because of a fault on our side. Upload it again later."
+
+
+async def _fail(batch_id: int, message: str, params: dict[str, Any]) -> None:
+    """Mark a batch failed with the message its page shows; the file and the dry run's rows are deleted."""
+    async with write_transaction():
+        await move_batch(
+            batch_id,
+            Transition.FAIL_CHECK,
+            {
+                ImportBatch.error: message,
+                ImportBatch.summary: {"error_params": {k: str(v) for k, v in params.items()}},
+                ImportBatch.content: b"",
+                ImportBatch.finished_at: datetime.now(UTC),
+            },
+        )
+        await ImportRow.delete().where(ImportRow.batch == batch_id)
+
+
+@dataclass
+class _Verdict:
+    row_number: int
+    form: dict[str, str]
+    errors: dict[str, str]
+    draft: EnterpriseDraft | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _verdicts(
+    chunk: Sequence[tuple[int, dict[str, str], dict[str, str]]],
+    allowed: frozenset[str] | None,
+    seen: SeenRows,
+) -> list[_Verdict]:
+    today = records.today()
+    verdicts = []
+    for row_number, form, cell_errors in chunk:
+        verdict = _Verdict(row_number, form, dict(cell_errors))
+        draft: EnterpriseDraft | None = None
+        try:
+            draft = clean_enterprise(form, allowed, today)
+        except Invalid as invalid:
+            verdict.errors = {**invalid.errors, **cell_errors}
+        # A cell error stands even when the intake rules pass the row (they read a mangled ID number as empty).
+        if draft is not None and not verdict.errors:
+            if duplicate := seen.duplicate_of(draft):
+                column, first_row = duplicate
+                verdict.errors = {column: DUPLICATE_IN_FILE}
+                verdict.params = {"row": first_row}
+            else:
+                seen.add(draft, row_number)
+                verdict.draft = draft
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _row(batch_id: int, verdict: _Verdict, outcome: Outcome, enterprise_id: int | None) -> ImportRow:
+    data: dict[str, Any] = {"name": verdict.form.get("name", "")[:200], "town": verdict.form.get("town", "")[:100]}
+    if verdict.draft is not None and outcome is not Outcome.ERROR:
+        data["draft"] = draft_data(verdict.draft, crypto.encrypt)
+    if verdict.params:
+        data["params"] = verdict.params
+    return ImportRow(
+        batch=batch_id,
+        row_number=verdict.row_number,
+        outcome=outcome,
+        enterprise=enterprise_id,
+        data=data,
+        errors=verdict.errors,
+    )
+
+
+async def check_batch(batch_id: int, may_retry: bool = False) -> None:
+    """The dry run: read the file, check and match every row, store the verdicts; idempotent.
+
+    A batch already checked (or cancelled) is left alone; one whose check was cut short is checked
+    again from the start. `may_retry`: a transient failure is raised for RQ to retry, not recorded.
+    """
+    if not await move_batch(batch_id, Transition.CHECK):
+        return
+    try:
+        await _check(batch_id)
+    except ImportFileError as error:
+        await _fail(batch_id, error.message, error.params)
+    except Exception as exc:
+        log.error("import batch %s: dry run failed (%s)", batch_id, type(exc).__name__)
+        if not (may_retry and is_transient(exc)):
+            await _fail(batch_id, CHECK_FAILED, {})
+        raise
+
+
+async def _check(batch_id: int) -> None:
+    batch = (
+        await ImportBatch.select(ImportBatch.filename, ImportBatch.content, ImportBatch.uploaded_by)
+        .where(ImportBatch.id == batch_id)
+        .first()
+    )
+    assert batch is not None  # claimed above
+    actor = await uploader(batch["uploaded_by"])
+    default_district = actor.district or ""
+    sheet = read_rows(batch["filename"], bytes(batch["content"] or b""))
+    columns = map_columns(sheet.headers, default_district)
+    prepared: list[tuple[int, dict[str, str], dict[str, str]]] = []
+    for row_number, cells in sheet.rows:
+        form, cell_errors = row_form(columns, cells, default_district)
+        if not is_example(form):
+            prepared.append((row_number, form, cell_errors))
+    if not prepared:
+        raise ImportFileError(FILE_NO_ROWS)
+
+    summary: dict[str, Any] = {
+        "columns": {name: {"header": c.header, "letter": c.letter} for name, c in columns.columns.items()},
+        "warnings": [[w.message, w.params] for w in columns.warnings],
+        "header_row": sheet.header_row,
+    }
+    async with write_transaction():
+        await ImportRow.delete().where(ImportRow.batch == batch_id)  # a check cut short left some
+        await ImportBatch.update(
+            {
+                ImportBatch.total_rows: len(prepared),
+                ImportBatch.processed_rows: 0,
+                ImportBatch.summary: summary,
+                ImportBatch.error: "",
+            }
+        ).where(ImportBatch.id == batch_id)
+
+    allowed = registration_districts(actor)
+    seen = SeenRows()
+    counts: Counter[str] = Counter()
+    for start in range(0, len(prepared), CHUNK_ROWS):
+        chunk = prepared[start : start + CHUNK_ROWS]
+        verdicts = _verdicts(chunk, allowed, seen)
+        valid = [v for v in verdicts if v.draft is not None]
+        async with write_transaction():
+            matches = dict(
+                zip(
+                    (id(v) for v in valid),
+                    await find_matches([v.draft for v in valid if v.draft is not None]),
+                    strict=True,
+                )
+            )
+            rows = []
+            for verdict in verdicts:
+                match = matches.get(id(verdict))
+                if verdict.draft is None:
+                    outcome, enterprise_id = Outcome.ERROR, None
+                elif match is None:
+                    outcome, enterprise_id = Outcome.CREATE, None
+                elif may_reach_enterprise(actor, match):
+                    outcome, enterprise_id = Outcome.MATCH, match["id"]
+                else:
+                    outcome, enterprise_id = Outcome.ERROR, None
+                    by_code = bool(verdict.draft.credit_code) and match["credit_code"] == verdict.draft.credit_code
+                    verdict.errors = {"credit_code" if by_code else "name": REGISTERED_BY_OTHERS}
+                counts[outcome] += 1
+                rows.append(_row(batch_id, verdict, outcome, enterprise_id))
+            await ImportRow.insert(*rows)
+            await ImportBatch.update({ImportBatch.processed_rows: start + len(chunk)}).where(ImportBatch.id == batch_id)
+
+    summary["counts"] = {outcome.value: counts[outcome] for outcome in Outcome}
+    # The rows now hold all the import needs (ID numbers encrypted): the file, with them in clear, goes.
+    await move_batch(batch_id, Transition.FINISH_CHECK, {ImportBatch.summary: summary, ImportBatch.content: b""})

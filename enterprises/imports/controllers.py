@@ -1,0 +1,196 @@
+"""Spreadsheet imports' pages: upload, the template, a batch's progress and row report, confirmation."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from accounts.guards import current_user
+from accounts.policy import Action
+from core.api import RowId
+from core.errors import Invalid
+from core.i18n import gettext
+from core.pagination import PageRequest
+from core.web import page, request_locale
+from enterprises.imports import service
+from enterprises.imports.reading import MAX_ROWS, MAX_UPLOAD_BYTES
+from enterprises.imports.rules import ImportState, OnMatch, Outcome
+from enterprises.imports.service import ImportStatus
+from enterprises.imports.template import template_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_FILENAME = "返乡创业企业导入模板.xlsx"
+# The service refuses a file over 10 MB with a clear message; a request somewhat larger still reaches it,
+# so that only a far larger one meets Litestar's bare 413.
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+CHOOSE_FILE = "Choose an XLSX or CSV file to upload."
+
+STATE_LABELS: dict[str, str] = {
+    ImportState.UPLOADED: "Waiting to be checked",
+    ImportState.CHECKING: "Checking the rows",
+    ImportState.CHECKED: "Checked: waiting for confirmation",
+    ImportState.APPLYING: "Importing",
+    ImportState.APPLIED: "Imported",
+    ImportState.FAILED: "Failed",
+    ImportState.CANCELLED: "Cancelled",
+}
+OUTCOME_LABELS: dict[str, str] = {
+    Outcome.CREATE: "Will be created",
+    Outcome.MATCH: "Matches a registered enterprise",
+    Outcome.ERROR: "Has errors",
+}
+FIELD_LABELS: dict[str, str] = {
+    "name": "Enterprise name",
+    "legal_form": "Legal form",
+    "credit_code": "Unified social credit code",
+    "credit_code_note": "Why this code is correct although it fails its check",
+    "district": "District",
+    "town": "Town or township",
+    "village": "Village or community",
+    "park": "Entrepreneurship park",
+    "industry": "Industry",
+    "main_products": "Main products",
+    "founded_on": "Founded on",
+    "employees": "Employees",
+    "migrant_employees": "Returning migrants employed",
+    "annual_revenue": "Annual revenue (yuan)",
+    "stage": "Stage",
+    "status": "Status",
+    "founder_name": "Founder's name",
+    "founder_gender": "Founder's gender",
+    "founder_birth_year": "Founder's year of birth",
+    "founder_phone": "Founder's phone",
+    "founder_id_number": "Founder's ID number",
+    "founder_worked_before": "Where the founder worked before returning",
+    "founder_return_year": "Year of return",
+}
+
+
+@cache
+def _template() -> bytes:
+    return template_workbook()
+
+
+def _progress_text(locale: str, status: ImportStatus) -> str:
+    if status.state is ImportState.CHECKING and status.total_rows:
+        return gettext(
+            locale,
+            "Checked {done} of {total} rows ({percent}%).",
+            done=status.processed_rows,
+            total=status.total_rows,
+            percent=status.percent,
+        )
+    if status.state is ImportState.APPLYING:
+        return gettext(locale, "Importing: {percent}% done.", percent=status.percent)
+    return gettext(locale, STATE_LABELS[status.state])
+
+
+async def read_upload(value: Any) -> tuple[str, bytes]:
+    """The uploaded file's name and content (the page's form and the API both upload this way)."""
+    if not isinstance(value, UploadFile) or not value.filename:
+        raise Invalid({"file": CHOOSE_FILE})
+    # Read at most one byte past the limit: enough to know the file is too large.
+    content = await value.read(MAX_UPLOAD_BYTES + 1)
+    return value.filename, content
+
+
+class ImportController(Controller):
+    path = "/enterprises/imports"
+    include_in_schema = False  # pages, not part of the API
+    opt = {"action": Action.IMPORT_ENTERPRISES}
+
+    async def _list(
+        self, request: Request[Any, Any, Any], page_number: int, errors: dict[str, str], status_code: int = 200
+    ) -> Template:
+        found = await service.list_imports(current_user(request).actor, PageRequest(page=page_number))
+        return page(
+            request,
+            "enterprises/import_list.html",
+            status_code=status_code,
+            page=found,
+            errors=errors,
+            state_labels=STATE_LABELS,
+            max_rows=MAX_ROWS,
+        )
+
+    @get("/")
+    async def list_imports(
+        self, request: Request[Any, Any, Any], page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1
+    ) -> Template:
+        return await self._list(request, page_number, {})
+
+    @post("/", request_max_body_size=MAX_REQUEST_BYTES)
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template | Redirect:
+        try:
+            filename, content = await read_upload(data.get("file"))
+            batch_id = await service.upload_import(current_user(request).actor, filename, content)
+        except Invalid as error:
+            return await self._list(request, 1, error.errors, status_code=400)
+        return Redirect(f"/enterprises/imports/{batch_id}")
+
+    @get("/template.xlsx")
+    async def template(self) -> Response[bytes]:
+        disposition = (
+            f"attachment; filename=\"fuchi-import-template.xlsx\"; filename*=UTF-8''{quote(TEMPLATE_FILENAME)}"
+        )
+        return Response(_template(), media_type=XLSX, headers={"Content-Disposition": disposition})
+
+    @get("/{batch_id:int}")
+    async def show(
+        self,
+        request: Request[Any, Any, Any],
+        batch_id: RowId,
+        outcome: Annotated[Outcome | None, QueryParameter()] = None,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
+    ) -> Template:
+        user = current_user(request)
+        status, rows = await service.import_rows(user.actor, batch_id, outcome, PageRequest(page=page_number))
+        return page(
+            request,
+            "enterprises/import_detail.html",
+            batch=status,
+            rows=rows,
+            outcome=outcome.value if outcome else "",
+            is_uploader=status.uploaded_by == user.id,
+            progress_text=_progress_text(request_locale(request), status),
+            state_labels=STATE_LABELS,
+            outcome_labels=OUTCOME_LABELS,
+            field_labels=FIELD_LABELS,
+        )
+
+    @get("/{batch_id:int}/progress")
+    async def progress(self, request: Request[Any, Any, Any], batch_id: RowId) -> dict[str, Any]:
+        """What the page's progress bar polls (static/import.js)."""
+        status = await service.get_import(current_user(request).actor, batch_id)
+        return {
+            "state": status.state.value,
+            "percent": status.percent,
+            "in_progress": status.in_progress,
+            "text": _progress_text(request_locale(request), status),
+        }
+
+    @post("/{batch_id:int}/confirm")
+    async def confirm(
+        self, request: Request[Any, Any, Any], batch_id: RowId, data: URLEncodedBody[dict[str, str]]
+    ) -> Redirect:
+        choice = data.get("on_match", OnMatch.SKIP)
+        if choice not in OnMatch.__members__.values():
+            raise Invalid({"on_match": "Choose whether to update or skip the matching enterprises."})
+        await service.confirm_import(current_user(request).actor, batch_id, OnMatch(choice))
+        return Redirect(f"/enterprises/imports/{batch_id}")
+
+    @post("/{batch_id:int}/cancel")
+    async def cancel(self, request: Request[Any, Any, Any], batch_id: RowId) -> Redirect:
+        await service.cancel_import(current_user(request).actor, batch_id)
+        return Redirect(f"/enterprises/imports/{batch_id}")
