@@ -15,11 +15,11 @@ from accounts.tables import User
 from casework.services import move_cases_of_merged_enterprise
 from casework.tables import Case
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
-from enterprises.merging import merge_enterprises, merges_of, register_mover, unregister_mover
+from enterprises.duplicates.merge_service import merge_enterprises, merges_of, register_mover, unregister_mover
 from enterprises.services import get_enterprise
 from enterprises.tables import Enterprise, EnterpriseChange, EnterpriseMerge, Need, OutcomeSnapshot
 from tests.conftest import DISTRICT_A, DISTRICT_B, Personas
-from tests.enterprises.test_duplicate_flow import ID_NUMBER, PHONE, actor, add_enterprise
+from tests.enterprises.duplicates.test_duplicate_flow import ID_NUMBER, PHONE, actor, add_enterprise
 
 pytestmark = pytest.mark.anyio
 

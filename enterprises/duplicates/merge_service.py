@@ -3,21 +3,23 @@
 Everything that hangs off the merged record (needs, outcome snapshots, history, and what other
 packages register through `register_mover`, such as casework's cases) moves to the survivor in
 one write transaction; the merged record stays, marked `merged_into`, so old links and the
-`EnterpriseMerge` row keep telling what happened.
+`EnterpriseMerge` row keep telling what happened. Each request reads each record once, with its
+scope check, and hands what it read on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from accounts.policy import Action, Actor, may
+from accounts.tables import User
 from core.db import write_transaction
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
+from core.text import normalise_text
 from enterprises.access import may_reach_enterprise
-from enterprises.identifiers import normalise_text
 from enterprises.services import get_enterprise
 from enterprises.tables import Enterprise, EnterpriseChange, EnterpriseMerge, Need, OutcomeSnapshot
 
@@ -69,15 +71,22 @@ def _check_request(actor: Actor, survivor_id: int, merged_id: int, reason: str) 
     return reason
 
 
-async def _claim(enterprise_id: int, now: datetime) -> None:
-    """Lock one unmerged record for this merge (a row lock on PostgreSQL); Conflict if it is merged meanwhile."""
+async def _claim(enterprise_id: int, now: datetime) -> bool:
+    """Lock one unmerged record for this merge (a row lock on PostgreSQL); False if it is merged or missing."""
     claimed = (
         await Enterprise.update({Enterprise.updated_at: now})
         .where((Enterprise.id == enterprise_id) & Enterprise.merged_into.is_null())
         .returning(Enterprise.id)
     )
-    if not claimed:
+    return bool(claimed)
+
+
+async def _unmerged(actor: Actor, enterprise_id: int, claimed: bool = True) -> dict[str, Any]:
+    """The record, masked; `NotFound` if the actor may not see it, else `Conflict` if merged or not claimed."""
+    record = await get_enterprise(actor, enterprise_id)
+    if record["merged_into"] is not None or not claimed:
         raise Conflict(ALREADY_MERGED)
+    return record
 
 
 async def _move(
@@ -94,17 +103,18 @@ async def merge_enterprises(actor: Actor, survivor_id: int, merged_id: int, reas
     be unmerged; a record the actor may not see is `NotFound`.
     """
     reason = _check_request(actor, survivor_id, merged_id, reason)
-    for enterprise_id in (survivor_id, merged_id):
-        if (await get_enterprise(actor, enterprise_id))["merged_into"] is not None:
-            raise Conflict(ALREADY_MERGED)
     now = datetime.now(UTC)
     async with write_transaction():
         # Locked in id order, so that A-into-B and B-into-A at once queue instead of deadlocking,
         # and the second finds its record merged.
-        for enterprise_id in sorted((survivor_id, merged_id)):
-            await _claim(enterprise_id, now)
-        survivor = await get_enterprise(actor, survivor_id)
-        merged = await get_enterprise(actor, merged_id)
+        claimed = {
+            enterprise_id: await _claim(enterprise_id, now) for enterprise_id in sorted((survivor_id, merged_id))
+        }
+        # Read after the claim, so the snapshot is the record as merged; the scope check comes
+        # before the claim's verdict, so a record out of reach is NotFound, never Conflict. A
+        # refusal rolls the claims back.
+        survivor = await _unmerged(actor, survivor_id, claimed[survivor_id])
+        merged = await _unmerged(actor, merged_id, claimed[merged_id])
         moved: dict[str, Any] = {
             "needs": await _move(Need, merged_id, survivor_id),
             "snapshots": await _move(OutcomeSnapshot, merged_id, survivor_id),
@@ -184,12 +194,22 @@ def _merge_out(actor: Actor, row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+async def merge_history(actor: Actor, enterprise_id: int) -> dict[str, Any]:
+    """All the merges page shows: the record (NotFound if the actor may not see it) and its `merges_of`."""
+    record = await get_enterprise(actor, enterprise_id)
+    return {"enterprise": record, "merges": await _merges_touching(actor, record)}
+
+
 async def merges_of(actor: Actor, enterprise_id: int) -> list[dict[str, Any]]:
     """The merges that made or ended record `enterprise_id`, oldest first (NotFound if the actor may not see it).
 
     A survivor's list includes the merges into records that were merged into it later on.
     """
-    record = await get_enterprise(actor, enterprise_id)
+    return await _merges_touching(actor, await get_enterprise(actor, enterprise_id))
+
+
+async def _merges_touching(actor: Actor, record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    enterprise_id = int(record["id"])
     ids = {enterprise_id}
     if record["merged_into"] is None:
         ids |= {
@@ -228,16 +248,12 @@ async def _counts(enterprise_id: int) -> dict[str, int]:
     }
 
 
-async def _for_comparison(actor: Actor, enterprise_id: int) -> dict[str, Any]:
-    record = await get_enterprise(actor, enterprise_id)
-    if record["merged_into"] is not None:
-        raise Conflict(ALREADY_MERGED)
-    owner = (
-        await Enterprise.select(Enterprise.registered_by.display_name.as_alias("name"))
-        .where(Enterprise.id == enterprise_id)
-        .first()
-    )
-    return {**record, "registered_by_name": (owner or {}).get("name") or "", "counts": await _counts(enterprise_id)}
+async def _display_names(user_ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = sorted({user_id for user_id in user_ids if user_id is not None})
+    if not wanted:
+        return {}
+    rows = await User.select(User.id, User.display_name).where(User.id.is_in(wanted))
+    return {int(row["id"]): row["display_name"] or "" for row in rows}
 
 
 async def merge_preview(actor: Actor, survivor_id: int, merged_id: int) -> dict[str, dict[str, Any]]:
@@ -246,4 +262,13 @@ async def merge_preview(actor: Actor, survivor_id: int, merged_id: int) -> dict[
         raise NotAllowed()
     if survivor_id == merged_id:
         raise Invalid({"merged": SAME_RECORD})
-    return {"survivor": await _for_comparison(actor, survivor_id), "merged": await _for_comparison(actor, merged_id)}
+    records = {"survivor": await _unmerged(actor, survivor_id), "merged": await _unmerged(actor, merged_id)}
+    owners = await _display_names(record["registered_by"] for record in records.values())
+    return {
+        role: {
+            **record,
+            "registered_by_name": owners.get(record["registered_by"], ""),
+            "counts": await _counts(record["id"]),
+        }
+        for role, record in records.items()
+    }

@@ -10,7 +10,7 @@ import pytest
 from accounts.policy import Actor, Role
 from core import crypto
 from core.errors import Conflict
-from enterprises.duplicate_service import (
+from enterprises.duplicates.service import (
     PossibleDuplicates,
     find_duplicates,
     refuse_unconfirmed_duplicates,
@@ -20,7 +20,7 @@ from enterprises.identifiers import (
     complete_resident_id,
 )
 from enterprises.intake import clean_enterprise
-from enterprises.services import today
+from enterprises.records import today
 from enterprises.tables import Enterprise, EnterpriseChange, Founder
 from tests.conftest import DISTRICT_A, DISTRICT_B, Personas
 

@@ -1,7 +1,7 @@
 """Whether an enterprise being typed is one already registered, and why it looks so.
 
 Pure: takes what the broker typed (a `Probe`) and the records that might match (`Candidate`s,
-read by `enterprises.duplicate_service`) and returns the matches with their reasons, strongest
+read by `enterprises.duplicates.service`) and returns the matches with their reasons, strongest
 first. No framework, no database, no clock.
 
 Identifiers match exactly (they are normalised before they get here: credit code upper-cased,
@@ -48,8 +48,8 @@ _REASON_LABELS = {
     Reason.SIMILAR_NAME_SAME_TOWN: "Similar name in the same town",
 }
 
-# Chosen with the table in tests/enterprises/test_duplicates.py. Over the distinctive part of a
-# name (what is left without place names and legal-form words), 0.75 is one character in four
+# Chosen with the table in tests/enterprises/duplicates/test_matching.py. Over the distinctive part of
+# a name (what is left without place names and legal-form words), 0.75 is one character in four
 # differing (春华 / 春花: a typo or a homophone) or a word added (王家老屋 / 王家); two characters in
 # four (春华 / 秋实) score 0.5 and are different enterprises. The price is a warning for 李记面馆 /
 # 张记面馆 in one town, which the broker dismisses with one tick; a missed duplicate costs more.

@@ -17,15 +17,10 @@ from typing import Any
 from accounts.policy import Actor
 from core import crypto
 from core.errors import Conflict
+from core.text import normalise_text
 from enterprises.access import may_reach_enterprise
-from enterprises.duplicates import Candidate, Probe, rank, town_key
-from enterprises.identifiers import (
-    CreditCodeStatus,
-    check_credit_code,
-    check_resident_id,
-    normalise_phone,
-    normalise_text,
-)
+from enterprises.duplicates.matching import Candidate, Probe, rank, town_key
+from enterprises.identifiers import CreditCodeStatus, check_credit_code, check_resident_id, normalise_phone
 from enterprises.intake import EnterpriseDraft
 from enterprises.tables import Enterprise
 
