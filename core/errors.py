@@ -1,6 +1,6 @@
 """The one error hierarchy of the domain, raised below the controllers.
 
-`core.web_errors` maps these to HTTP statuses and friendly pages in one place.
+`core.web` (`EXCEPTION_HANDLERS`) maps these to HTTP statuses and friendly pages in one place.
 Messages are English message ids, translated when shown.
 """
 

@@ -15,6 +15,7 @@ from accounts.policy import Action
 from core.api import API_V1, BEARER, Paginated, RowId, error_responses, paginated
 from core.pagination import PageRequest
 from enterprises import services
+from enterprises.listing import EnterpriseFilter, list_enterprises
 
 
 @dataclass
@@ -80,17 +81,10 @@ class EnterpriseDetail(Enterprise):
     annual_revenue: str | None
 
 
-@dataclass
-class SearchRequest:
+@dataclass(frozen=True)
+class SearchRequest(EnterpriseFilter):
     """A search that may include a phone number: sent in the body so that it stays out of URLs and logs."""
 
-    q: str = ""
-    phone: str = ""
-    district: str = ""
-    town: str = ""
-    industry: str = ""
-    status: str = ""
-    park: str = ""
     page: Annotated[int, Meta(ge=1, le=100000), KwargDefinition(ge=1, le=100000)] = 1
     per_page: Annotated[int, Meta(ge=1, le=100), KwargDefinition(ge=1, le=100)] = 20
 
@@ -148,10 +142,8 @@ class EnterpriseApi(Controller):
         page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> Paginated[Enterprise]:
-        filters = services.EnterpriseFilter(
-            q=q, district=district, town=town, industry=industry, status=status, park=park
-        )
-        found = await services.list_enterprises(
+        filters = EnterpriseFilter(q=q, district=district, town=town, industry=industry, status=status, park=park)
+        found = await list_enterprises(
             current_user(request).actor, filters, PageRequest(page=page_number, per_page=per_page)
         )
         return paginated(found, [enterprise_out(row) for row in found.items])
@@ -163,10 +155,8 @@ class EnterpriseApi(Controller):
         responses=ERRORS,
     )
     async def search(self, request: Request[Any, Any, Any], data: JSONBody[SearchRequest]) -> Paginated[Enterprise]:
-        values = asdict(data)
-        paging = PageRequest(page=values.pop("page"), per_page=values.pop("per_page"))
-        filters = services.EnterpriseFilter(**{k: str(v)[:100] for k, v in values.items()})
-        found = await services.list_enterprises(current_user(request).actor, filters, paging)
+        paging = PageRequest(page=data.page, per_page=data.per_page)
+        found = await list_enterprises(current_user(request).actor, EnterpriseFilter.from_values(asdict(data)), paging)
         return paginated(found, [enterprise_out(row) for row in found.items])
 
     @post(
@@ -194,14 +184,7 @@ class EnterpriseApi(Controller):
         self, request: Request[Any, Any, Any], enterprise_id: RowId, data: JSONBody[EnterpriseUpdate]
     ) -> EnterpriseDetail:
         actor = current_user(request).actor
-        current = await services.get_enterprise(actor, enterprise_id)
-        form = {
-            name: "" if current.get(name) is None else str(current[name])
-            for name in EnterpriseCreate.__dataclass_fields__
-        }
-        form["founder_phone"] = form["founder_id_number"] = ""  # kept unless given
-        form |= {k: str(v) for k, v in data.changes.items() if k in EnterpriseCreate.__dataclass_fields__}
-        await services.update_enterprise(actor, enterprise_id, form)
+        await services.change_enterprise(actor, enterprise_id, {k: str(v) for k, v in data.changes.items()})
         return detail_out(await services.get_enterprise(actor, enterprise_id))
 
     @get("/{enterprise_id:int}/history", summary="Every change to the enterprise", responses=ERRORS)

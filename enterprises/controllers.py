@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -11,21 +10,17 @@ from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.guards import current_user
-from accounts.policy import Action, may
+from accounts.policy import Action
 from core.api import RowId
 from core.errors import Invalid
 from core.i18n import gettext
 from core.pagination import PageRequest
 from core.web import page, request_locale
 from enterprises import exporting, services
-from enterprises.duplicate_service import PossibleDuplicates
+from enterprises.duplicates.service import PossibleDuplicates
+from enterprises.listing import EnterpriseFilter, export_enterprises, list_enterprises
 
 Form = URLEncodedBody[dict[str, str]]
-
-
-def _filters(values: Mapping[str, Any]) -> services.EnterpriseFilter:
-    names = (f.name for f in fields(services.EnterpriseFilter))
-    return services.EnterpriseFilter(**{name: str(values.get(name) or "").strip() for name in names})
 
 
 def _page_number(values: Mapping[str, Any]) -> int:
@@ -44,18 +39,8 @@ async def enterprise_page(
     request: Request[Any, Any, Any], enterprise_id: int, status_code: int = 200, **extra: Any
 ) -> Template:
     """An enterprise's page; `extra` overrides parts of it (the need form's values and errors, a reveal)."""
-    actor = current_user(request).actor
-    context: dict[str, Any] = {
-        **await services.enterprise_file(actor, enterprise_id),
-        "may_reveal": may(actor, Action.REVEAL_PERSONAL_DATA),
-        "may_edit": may(actor, Action.UPDATE_ENTERPRISE),
-        "may_file": may(actor, Action.FILE_NEED),
-        "registered": False,
-        "revealed": None,
-        "values": {"urgency": "normal"},
-        "errors": {},
-    }
-    return page(request, "enterprises/detail.html", status_code=status_code, **(context | extra))
+    file = await services.enterprise_file(current_user(request).actor, enterprise_id)
+    return page(request, "enterprises/detail.html", status_code=status_code, **(file | extra))
 
 
 class EnterpriseController(Controller):
@@ -63,9 +48,9 @@ class EnterpriseController(Controller):
     path = "/enterprises"
 
     async def _list(self, request: Request[Any, Any, Any], values: Mapping[str, Any]) -> Template:
-        filters = _filters(values)
+        filters = EnterpriseFilter.from_values(values)
         request_page = PageRequest(page=_page_number(values))
-        found = await services.list_enterprises(current_user(request).actor, filters, request_page)
+        found = await list_enterprises(current_user(request).actor, filters, request_page)
         return page(request, "enterprises/list.html", page=found, filters=filters)
 
     @get("/", opt={"action": Action.VIEW_ENTERPRISES})
@@ -82,7 +67,7 @@ class EnterpriseController(Controller):
         kind = data.get("format", "xlsx")
         if kind not in ("csv", "xlsx"):
             raise Invalid({"format": "Choose CSV or XLSX."})
-        rows = await services.export_enterprises(current_user(request).actor, _filters(data))
+        rows = await export_enterprises(current_user(request).actor, EnterpriseFilter.from_values(data))
         locale = request_locale(request)
         translate = lambda message: gettext(locale, message)  # noqa: E731
         body = exporting.to_csv(rows, translate) if kind == "csv" else exporting.to_xlsx(rows, translate)

@@ -7,7 +7,6 @@ Error strings are English message ids; the translation layer renders them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -15,6 +14,8 @@ from typing import Literal
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
+
+from core.text import fold_width
 
 CREDIT_CODE_MALFORMED = "Credit code must be 18 characters from digits and capital letters except I, O, S, V, Z."
 CREDIT_CODE_CHECK_DIGIT_MISMATCH = (
@@ -41,11 +42,6 @@ MESSAGES: tuple[str, ...] = (
     PHONE_NOT_MAINLAND,
 )
 
-# Zero-width characters survive NFKC and arrive with codes copied from web pages;
-# invisible, they would make a correct code look malformed.
-# NUL is dropped too: PostgreSQL refuses it in text.
-_INVISIBLE = dict.fromkeys(map(ord, "\x00\u200b\u200c\u200d\u2060\ufeff"))
-
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_CODE_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _CREDIT_CODE_RE = re.compile(f"[{CREDIT_CODE_ALPHABET}]{{18}}")
@@ -61,27 +57,6 @@ _MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
 # number and silently drop an "ext 5".
 _PHONE_CHARS_RE = re.compile(r"\(?\+?[0-9 ().-]+")
 _PHONE_SEPARATORS_RE = re.compile(r"[ ().-]")
-
-
-# Full-width letters, digits and the ideographic space become ASCII; Chinese punctuation such as
-# （）and ，stays as written, because names must match the business licence character for character.
-_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()} | {0x3000: 0x20}
-
-
-def normalise_text(value: str) -> str:
-    """Return free text with full-width letters and digits made ASCII, whitespace runs collapsed, ends stripped."""
-    return " ".join(unicodedata.normalize("NFC", value).translate(_FULL_WIDTH).translate(_INVISIBLE).split())
-
-
-def fold_width(value: str) -> str:
-    """NFKC: every full-width form (digits, letters, －／（）) to ASCII, whitespace collapsed; for codes and numbers."""
-    return " ".join(unicodedata.normalize("NFKC", value).translate(_INVISIBLE).split())
-
-
-def normalise_lines(value: str) -> str:
-    """Like `normalise_text`, but keeping the line breaks of a longer text."""
-    lines = (normalise_text(line) for line in value.replace("\r\n", "\n").split("\n"))
-    return "\n".join(lines).strip()
 
 
 def normalise_code(value: str) -> str:

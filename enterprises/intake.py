@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from core.districts import is_district
 from core.errors import Invalid
+from core.text import fold_width, normalise_lines, normalise_text
 from enterprises.classification import (
     INDUSTRY_SECTIONS,
     EnterpriseStatus,
@@ -23,15 +24,7 @@ from enterprises.classification import (
     Stage,
     Urgency,
 )
-from enterprises.identifiers import (
-    CreditCodeStatus,
-    check_credit_code,
-    check_resident_id,
-    fold_width,
-    normalise_lines,
-    normalise_phone,
-    normalise_text,
-)
+from enterprises.identifiers import CreditCodeStatus, check_credit_code, check_resident_id, normalise_phone
 
 REQUIRED = "This field is required."
 NOT_YOUR_DISTRICT = "You can register enterprises only in your own district."
@@ -52,6 +45,22 @@ ENTERPRISE_FIELDS = (
     "founder_name", "founder_gender", "founder_birth_year", "founder_phone", "founder_id_number",
     "founder_worked_before", "founder_return_year",
 )  # fmt: skip
+
+
+# Where a draft is stored: the enterprise columns it sets (named as its fields), and founder
+# field -> founder column.
+ENTERPRISE_COLUMNS = (
+    "name", "legal_form", "district", "town", "village", "park", "industry", "main_products", "credit_code",
+    "credit_code_note", "founded_on", "employees", "migrant_employees", "annual_revenue", "stage", "status",
+)  # fmt: skip
+FOUNDER_COLUMNS = {
+    "founder_name": "name",
+    "founder_gender": "gender",
+    "founder_birth_year": "birth_year",
+    "founder_phone": "phone",
+    "founder_worked_before": "worked_before",
+    "founder_return_year": "return_year",
+}
 
 
 @dataclass(frozen=True)

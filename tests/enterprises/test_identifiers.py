@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from stdnum.cn import ric, uscc
 
+from core.text import normalise_text
 from enterprises.identifiers import (
     CREDIT_CODE_CHECK_DIGIT_MISMATCH,
     CREDIT_CODE_MALFORMED,
@@ -27,7 +28,6 @@ from enterprises.identifiers import (
     mask_resident_id,
     normalise_code,
     normalise_phone,
-    normalise_text,
     resident_id_check_character,
 )
 

@@ -1,0 +1,136 @@
+"""Finding enterprises: the list, search and export within the user's reach, personal data masked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from accounts.policy import Actor
+from core.districts import is_district
+from core.errors import Invalid
+from core.pagination import Page, PageRequest
+from core.text import normalise_text
+from enterprises.access_filter import enterprise_filter
+from enterprises.classification import INDUSTRY_SECTIONS, EnterpriseStatus
+from enterprises.identifiers import mask_phone, mask_resident_id, normalise_code
+from enterprises.tables import Enterprise
+
+SUMMARY = (
+    Enterprise.id,
+    Enterprise.name,
+    Enterprise.legal_form,
+    Enterprise.district,
+    Enterprise.town,
+    Enterprise.village,
+    Enterprise.park,
+    Enterprise.industry,
+    Enterprise.status,
+    Enterprise.stage,
+    Enterprise.credit_code,
+    Enterprise.registered_by,
+    Enterprise.created_at,
+    Enterprise.founder.id.as_alias("founder_id"),
+    Enterprise.founder.name.as_alias("founder_name"),
+    Enterprise.founder.phone.as_alias("founder_phone"),
+    Enterprise.founder.id_number_last4.as_alias("founder_id_last4"),
+)
+DETAIL = (
+    Enterprise.main_products,
+    Enterprise.credit_code_note,
+    Enterprise.founded_on,
+    Enterprise.employees,
+    Enterprise.migrant_employees,
+    Enterprise.annual_revenue,
+    Enterprise.merged_into,
+    Enterprise.updated_at,
+    Enterprise.founder.gender.as_alias("founder_gender"),
+    Enterprise.founder.birth_year.as_alias("founder_birth_year"),
+    Enterprise.founder.worked_before.as_alias("founder_worked_before"),
+    Enterprise.founder.return_year.as_alias("founder_return_year"),
+)
+
+
+def masked(row: dict[str, Any]) -> dict[str, Any]:
+    """Personal data leaves the service masked; revealing it is a separate, logged action."""
+    last4 = row.pop("founder_id_last4", "") or ""
+    return {
+        **row,
+        "founder_phone": mask_phone(row.get("founder_phone") or ""),
+        "founder_id_number": mask_resident_id("*" * 14 + last4) if last4 else "",
+    }
+
+
+@dataclass(frozen=True)
+class EnterpriseFilter:
+    """What to look for. `phone` is only ever taken from a request body: phones never go in URLs."""
+
+    q: str = ""
+    phone: str = ""
+    district: str = ""
+    town: str = ""
+    industry: str = ""
+    status: str = ""
+    park: str = ""
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> EnterpriseFilter:
+        """The filter named in a form, a query or a request body; anything else in `values` is ignored."""
+        return cls(**{f.name: str(values.get(f.name) or "").strip()[:100] for f in fields(cls)})
+
+
+def _conditions(actor: Actor, filters: EnterpriseFilter) -> list[Any]:
+    conditions = [
+        enterprise_filter(actor),
+        Enterprise.merged_into.is_null(),
+    ]
+    # Exact-match filters take only known values: anything else is a mistake worth telling.
+    if filters.district and not is_district(filters.district):
+        raise Invalid({"district": "Choose a district."})
+    if filters.industry and filters.industry not in INDUSTRY_SECTIONS:
+        raise Invalid({"industry": "Choose an industry section."})
+    if filters.status and filters.status not in {s.value for s in EnterpriseStatus}:
+        raise Invalid({"status": "Choose a status."})
+    for value, column in (
+        (filters.district, Enterprise.district),
+        (filters.industry, Enterprise.industry),
+        (filters.status, Enterprise.status),
+    ):
+        if value:
+            conditions.append(column == value)
+    if filters.town:
+        conditions.append(Enterprise.town.ilike(f"%{normalise_text(filters.town)}%"))
+    if filters.park:
+        conditions.append(Enterprise.park.ilike(f"%{normalise_text(filters.park)}%"))
+    if text := normalise_text(filters.q):
+        like = f"%{text}%"
+        either = Enterprise.name.ilike(like) | Enterprise.founder.name.ilike(like)
+        code = normalise_code(text)
+        if len(code) >= 4:
+            either |= Enterprise.credit_code.ilike(f"%{code}%")
+        conditions.append(either)
+    digits = "".join(ch for ch in normalise_text(filters.phone) if ch.isdigit())
+    if len(digits) >= 4:
+        conditions.append(Enterprise.founder.phone.ilike(f"%{digits}%"))
+    return [c for c in conditions if c is not None]
+
+
+async def list_enterprises(actor: Actor, filters: EnterpriseFilter, request: PageRequest) -> Page[dict[str, Any]]:
+    query = Enterprise.select(*SUMMARY).order_by(Enterprise.id, ascending=False)
+    count = Enterprise.count()
+    for condition in _conditions(actor, filters):
+        query = query.where(condition)
+        count = count.where(condition)
+    rows = await query.limit(request.per_page).offset(request.offset)
+    return Page(items=[masked(r) for r in rows], request=request, total=await count)
+
+
+EXPORT_LIMIT = 50_000
+
+
+async def export_enterprises(actor: Actor, filters: EnterpriseFilter) -> list[dict[str, Any]]:
+    """Every enterprise the list would show (up to EXPORT_LIMIT), masked like the list."""
+    found = await list_enterprises(
+        actor, filters, PageRequest(page=1, per_page=EXPORT_LIMIT, max_per_page=EXPORT_LIMIT)
+    )
+    return found.items
