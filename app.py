@@ -27,10 +27,13 @@ from core.web import EXCEPTION_HANDLERS, make_template_config
 from enterprises import presentation as enterprise_presentation
 from enterprises.api import EnterpriseApi
 from enterprises.controllers import EnterpriseController
-from enterprises.duplicate_controllers import DuplicateApi, DuplicateController
-from enterprises.import_controllers import ImportApi, ImportController
-from enterprises.merging import register_mover
-from experts.api import ExpertApi, ExpertController
+from enterprises.duplicates.api import DuplicateApi
+from enterprises.duplicates.controllers import DuplicateController
+from enterprises.duplicates.merge_service import register_mover
+from enterprises.imports.api import ImportApi
+from enterprises.imports.controllers import ImportController
+from experts.api import ExpertApi
+from experts.controllers import ExpertController
 from operations.health import health
 
 CSRF_COOKIE = "fuchi_csrf"

@@ -16,7 +16,7 @@ from casework import services
 from casework.workflow import CaseState, Transition
 from core.api import API_V1, BEARER, MAX_INT4, Paginated, RowId, error_responses, paginated
 from core.pagination import PageRequest
-from enterprises.services import get_enterprise, needs_of
+from enterprises.services import enterprise_needs
 
 ERRORS = error_responses(401, 403, 404, 409, 422)
 
@@ -122,7 +122,6 @@ class NeedFilingApi(Controller):
         responses=ERRORS,
     )
     async def needs(self, request: Request[Any, Any, Any], enterprise_id: RowId) -> list[Need]:
-        await get_enterprise(current_user(request).actor, enterprise_id)
         return [
             Need(
                 id=r["id"],
@@ -132,7 +131,7 @@ class NeedFilingApi(Controller):
                 amount_sought=None if r["amount_sought"] is None else str(r["amount_sought"]),
                 created_at=r["created_at"],
             )
-            for r in await needs_of(enterprise_id)
+            for r in await enterprise_needs(current_user(request).actor, enterprise_id)
         ]
 
 

@@ -15,7 +15,7 @@ from core.api import RowId
 from core.errors import Invalid
 from core.pagination import PageRequest
 from core.web import page
-from enterprises.controllers import enterprise_page
+from enterprises.services import enterprise_file
 
 PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=100000)]
 StateFilter = Annotated[str, QueryParameter(name="state")]
@@ -32,7 +32,9 @@ class NeedFilingController(Controller):
         try:
             case_id = await services.file_need(actor, enterprise_id, data)
         except Invalid as error:
-            return await enterprise_page(request, enterprise_id, 400, values=data, errors=error.errors)
+            # The enterprise's page again, its need form kept as typed with the errors beside it.
+            file = await enterprise_file(actor, enterprise_id)
+            return page(request, "enterprises/detail.html", 400, **file, values=data, errors=error.errors)
         return Redirect(f"/cases/{case_id}?filed=1")
 
 
@@ -84,10 +86,8 @@ class CaseController(Controller):
 
     @get("/{case_id:int}", opt={"action": Action.VIEW_CASES})
     async def show(self, request: Request[Any, Any, Any], case_id: RowId, filed: FromQuery[str] = "") -> Template:
-        actor = current_user(request).actor
-        case = await services.get_case(actor, case_id)
-        events = await services.case_events(actor, case_id)
-        return page(request, "casework/detail.html", case=case, events=events, filed=bool(filed), errors={})
+        file = await services.case_file(current_user(request).actor, case_id)
+        return page(request, "casework/detail.html", **file, filed=bool(filed), errors={})
 
     @post("/{case_id:int}/transitions", opt={"action": Action.TRANSITION_CASE})
     async def transition(
@@ -101,14 +101,12 @@ class CaseController(Controller):
         try:
             await services.transition_case(actor, case_id, data.get("transition", ""), version, data.get("reason", ""))
         except Invalid as error:
-            case = await services.get_case(actor, case_id)
-            events = await services.case_events(actor, case_id)
+            file = await services.case_file(actor, case_id)
             return page(
                 request,
                 "casework/detail.html",
                 status_code=400,
-                case=case,
-                events=events,
+                **file,
                 filed=False,
                 errors=error.errors,
                 values=data,

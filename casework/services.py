@@ -25,10 +25,9 @@ from core.db import write_transaction
 from core.districts import is_district
 from core.errors import Conflict, Invalid, NotFound
 from core.pagination import Page, PageRequest
+from core.text import normalise_lines
 from enterprises.classification import Urgency
-from enterprises.identifiers import normalise_lines
-from enterprises.intake import clean_need
-from enterprises.services import MERGED, add_need, get_enterprise
+from enterprises.services import record_need
 
 # A need's urgency sets the case's first priority; the officer may change it at triage later.
 _PRIORITY_OF = {
@@ -51,24 +50,20 @@ async def move_cases_of_merged_enterprise(merged_id: int, survivor_id: int) -> i
 
 async def file_need(actor: Actor, enterprise_id: int, form: Mapping[str, str], as_draft: bool = False) -> int:
     """File a need of an enterprise the broker may see as a submitted (or draft) case; returns the case id."""
-    enterprise = await get_enterprise(actor, enterprise_id)
-    if enterprise["merged_into"] is not None:
-        raise Conflict(MERGED)
-    draft = clean_need(form)
     state = CaseState.DRAFT if as_draft else CaseState.SUBMITTED
     async with write_transaction():
-        need_id = await add_need(enterprise_id, draft, filed_by=actor.user_id)
+        need = await record_need(actor, enterprise_id, form)
         rows = await Case.insert(
             Case(
                 enterprise=enterprise_id,
                 filed_by=actor.user_id,
-                district=enterprise["district"],
-                priority=_PRIORITY_OF[draft.urgency],
+                district=need.district,
+                priority=_PRIORITY_OF[need.urgency],
                 state=state,
             )
         ).returning(Case.id)
         case_id: int = rows[0]["id"]
-        await CaseNeed.insert(CaseNeed(case=case_id, need=need_id))
+        await CaseNeed.insert(CaseNeed(case=case_id, need=need.need_id))
         await CaseEvent.insert(
             CaseEvent(case=case_id, actor=actor.user_id, kind="filed", from_state="", to_state=state)
         )
@@ -160,7 +155,17 @@ async def get_case(actor: Actor, case_id: int) -> dict[str, Any]:
 
 
 async def case_events(actor: Actor, case_id: int) -> list[dict[str, Any]]:
+    """A case's timeline, oldest first, if the actor may see the case."""
     await get_case(actor, case_id)
+    return await _events(case_id)
+
+
+async def case_file(actor: Actor, case_id: int) -> dict[str, Any]:
+    """All a case's page shows, after one check that the actor may see it."""
+    return {"case": await get_case(actor, case_id), "events": await _events(case_id)}
+
+
+async def _events(case_id: int) -> list[dict[str, Any]]:
     return (
         await CaseEvent.select(
             CaseEvent.id,

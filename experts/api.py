@@ -1,4 +1,4 @@
-"""JSON API and page of the expert pool."""
+"""JSON API of the expert pool."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import QueryParameter
-from litestar.response import Template
 
 from accounts.policy import Action
 from core.api import API_V1, BEARER, Paginated, error_responses, paginated
 from core.pagination import PageRequest
-from core.web import page
 from experts import services
 
 PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=100000)]
@@ -47,13 +45,3 @@ class ExpertApi(Controller):
     ) -> Paginated[Expert]:
         found = await services.list_experts(PageRequest(page=page_number, per_page=per_page))
         return paginated(found, [_expert(row) for row in found.items])
-
-
-class ExpertController(Controller):
-    path = "/experts"
-    include_in_schema = False  # a page, not part of the API
-    opt = {"action": Action.VIEW_EXPERTS}
-
-    @get("/")
-    async def list_experts(self, request: Request[Any, Any, Any], page_number: PageNumber = 1) -> Template:
-        return page(request, "experts/list.html", page=await services.list_experts(PageRequest(page=page_number)))
