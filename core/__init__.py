@@ -1,1 +1,1 @@
-"""Glue shared by the domain packages: configuration, database, errors, i18n, sessions, jobs."""
+"""The ground floor: configuration, database, errors, i18n, web glue, sessions, jobs, reach; it knows no domain."""

@@ -1,4 +1,9 @@
-"""The shape of the code: pure domain modules import no framework, and domains do not import casework."""
+"""The shape of the code, as ARCHITECTURE.md draws it.
+
+Imports point down the floors (core, accounts, the registry domains, casework, what assembles
+them); pure modules import no framework; no package reaches into another's controllers; no
+import circles; no module grows past what one reader holds in mind.
+"""
 
 from __future__ import annotations
 
@@ -15,17 +20,57 @@ PURE_MODULES = [
     "accounts/throttle.py",
     "accounts/passwords.py",
     "casework/workflow.py",
+    "casework/access.py",
+    "enterprises/access.py",
+    "enterprises/history.py",
     "enterprises/intake.py",
     "enterprises/identifiers.py",
     "enterprises/classification.py",
-    "enterprises/duplicates.py",
+    "enterprises/duplicates/matching.py",
     "enterprises/exporting.py",
-    "enterprises/importing.py",
+    "enterprises/imports/rules.py",
+    "enterprises/imports/reading.py",
+    "enterprises/imports/headers.py",
+    "enterprises/imports/columns.py",
+    "enterprises/imports/values.py",
+    "enterprises/imports/rows.py",
+    "enterprises/imports/template.py",
     "core/districts.py",
     "core/errors.py",
     "core/pagination.py",
+    "core/reach.py",
+    "core/text.py",
 ]
 FRAMEWORKS = ("litestar", "piccolo", "rq", "redis", "asyncpg", "aiosqlite", "jinja2")
+
+
+# Each top-level package's floor: a module may import its own floor and those below, never above.
+FLOORS = {
+    "core": 0,
+    "accounts": 1,
+    "enterprises": 2,
+    "experts": 2,
+    "casework": 3,
+    "operations": 4,
+    "app": 5,
+}
+# Modules that are a package's web face: other packages call its services instead.
+CONTROLLER_MODULES = ("controllers", "api", "pages")
+MAX_LINES = 450
+
+
+def source_files() -> list[Path]:
+    """Every module of the project's packages and app.py, but generated migrations."""
+    files = [ROOT / "app.py"]
+    for package in FLOORS:
+        if (ROOT / package).is_dir():
+            files += [p for p in (ROOT / package).rglob("*.py") if "piccolo_migrations" not in p.parts]
+    return files
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def imports_of(path: Path) -> set[str]:
@@ -49,3 +94,70 @@ def test_it_keeps_domain_logic_free_of_frameworks(module: str) -> None:
 def test_it_keeps_casework_out_of_the_other_domains(package: str) -> None:
     for path in (ROOT / package).rglob("*.py"):
         assert not any(n.split(".")[0] == "casework" for n in imports_of(path)), f"{path} imports casework"
+
+
+@pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_it_imports_only_its_own_floor_and_those_below(path: Path) -> None:
+    own = FLOORS[module_name(path).split(".")[0]]
+    above = {n for n in imports_of(path) if FLOORS.get(n.split(".")[0], -1) > own}
+    assert not above, f"{path.relative_to(ROOT)} imports from a higher floor: {sorted(above)}"
+
+
+def test_it_keeps_core_free_of_every_domain() -> None:
+    domains = set(FLOORS) - {"core"}
+    for path in (ROOT / "core").rglob("*.py"):
+        assert not {n for n in imports_of(path) if n.split(".")[0] in domains}, f"{path} imports a domain"
+
+
+@pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_it_reaches_no_other_package_through_its_controllers(path: Path) -> None:
+    package = module_name(path).split(".")[0]
+    if package == "app":  # the one place that assembles the controllers
+        return
+    # core has no controllers: its api.py and web.py are the glue every controller stands on.
+    foreign = {
+        n
+        for n in imports_of(path)
+        if n.split(".")[0] not in (package, "core")
+        and n.split(".")[0] in FLOORS
+        and n.split(".")[-1] in CONTROLLER_MODULES
+    }
+    assert not foreign, f"{path.relative_to(ROOT)} imports another package's controllers: {sorted(foreign)}"
+
+
+def test_it_has_no_import_circles() -> None:
+    modules = {module_name(p): p for p in source_files()}
+    graph = {
+        name: {
+            target
+            for imported in imports_of(path)
+            for target in (imported, imported.rpartition(".")[0])
+            if target in modules and target != name
+        }
+        for name, path in modules.items()
+    }
+    # A package's __init__ importing its own submodules is no circle a reader trips on.
+    graph = {name: {t for t in targets if not name.startswith(t + ".")} for name, targets in graph.items()}
+    done: set[str] = set()
+    trail: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in trail:
+            cycle = [*trail[trail.index(name) :], name]
+            raise AssertionError("import circle: " + " -> ".join(cycle))
+        if name in done:
+            return
+        trail.append(name)
+        for target in sorted(graph[name]):
+            visit(target)
+        trail.pop()
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name)
+
+
+@pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_it_keeps_each_module_short_enough_to_read(path: Path) -> None:
+    lines = len(path.read_text().splitlines())
+    assert lines <= MAX_LINES, f"{path.relative_to(ROOT)} has {lines} lines; split it by concern"

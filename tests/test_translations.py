@@ -49,8 +49,9 @@ SCANNED = sorted(
     {
         path
         for package in ("accounts", "casework", "enterprises", "experts")
-        for path in (ROOT / package).glob("*.py")
+        for path in (ROOT / package).rglob("*.py")
         if path.name not in {"api.py", "tables.py", "piccolo_app.py", "__init__.py"}
+        and "piccolo_migrations" not in path.parts
     }
     | {ROOT / "core" / "errors.py", ROOT / "core" / "web.py"}
 )
