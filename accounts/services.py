@@ -101,7 +101,7 @@ async def create_user(data: NewUser) -> int:
         ).returning(User.id)
         user_id: int = rows[0]["id"]
         job_id = f"welcome-{user_id}"
-        await promise_job("accounts.jobs.send_welcome_notification", [user_id], job_id)
+        await promise_job("accounts.jobs.send_welcome_notification", [user_id], job_id, timeout_seconds=30)
     await dispatch([job_id])
     return user_id
 

@@ -23,6 +23,19 @@ class ConfigError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Bounds on work one user can cause; each from `FUCHI_<NAME>` (upper case), else the default."""
+
+    import_max_rows: int = 50_000  # data rows of one spreadsheet
+    import_max_columns: int = 200
+    import_max_empty_run: int = 1_000  # consecutive empty rows after which reading stops
+    import_max_seconds: int = 60  # reading one file
+    import_max_unpacked_bytes: int = 300 * 1024 * 1024  # what an XLSX (a zip) may unpack to
+    heavy_jobs_per_user: int = 3  # imports and exports running or waiting, per user
+    export_inline_rows: int = 5_000  # larger exports are built by a background job
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     redis_url: str
@@ -33,6 +46,7 @@ class Settings:
     var_dir: Path
     demo: bool
     queue_name: str
+    limits: Limits
 
     @property
     def is_sqlite(self) -> bool:
@@ -97,6 +111,19 @@ def _timezone() -> ZoneInfo:
         raise ConfigError(f"FUCHI_TIMEZONE is not a known time zone: {name!r}.") from exc
 
 
+def _limits() -> Limits:
+    values: dict[str, int] = {}
+    for name in Limits.__dataclass_fields__:
+        variable = f"FUCHI_{name.upper()}"
+        raw = os.environ.get(variable)
+        if raw is None:
+            continue
+        if not raw.isdigit() or int(raw) < 1:
+            raise ConfigError(f"{variable} must be a whole number of 1 or more (got {raw!r}).")
+        values[name] = int(raw)
+    return Limits(**values)
+
+
 def load_settings() -> Settings:
     """Read and validate the environment."""
     var_dir = Path(os.environ.get("FUCHI_VAR_DIR", ROOT / "var"))
@@ -110,6 +137,7 @@ def load_settings() -> Settings:
         var_dir=var_dir,
         demo=os.environ.get("FUCHI_DEMO", "") == "1",
         queue_name=os.environ.get("FUCHI_QUEUE", "fuchi"),
+        limits=_limits(),
     )
 
 

@@ -3,6 +3,10 @@
 A service records a job with `promise_job` inside its transaction and calls `dispatch` after
 the commit. If Redis is down the promise stays in `core_outbox_job`, and `sweep_outbox` (run by
 the scheduler) queues it again once Redis is back. A job's success marks its row done.
+
+Jobs come in two kinds, each on its own RQ queue: light work (notifications, follow-ups, offer
+lapses) that must never wait behind heavy work (imports, exports, reports). Workers take light
+jobs first; `make run` also runs a worker for light jobs alone.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import logging
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from redis import Redis
@@ -24,7 +29,6 @@ from core.tables import OutboxJob
 
 log = logging.getLogger(__name__)
 
-JOB_TIMEOUT_SECONDS = 300
 RETRY = Retry(max=5, interval=[10, 30, 60, 300, 900])
 # A queued job that has not finished in this time is presumed lost (Redis flushed, worker killed).
 REQUEUE_AFTER = timedelta(minutes=15)
@@ -38,17 +42,40 @@ def redis_connection(url: str | None = None) -> Redis:
     return Redis.from_url(url or settings.redis_url, socket_connect_timeout=1, socket_timeout=3)
 
 
-def job_queue(connection: Redis | None = None) -> Queue:
-    return Queue(settings.queue_name, connection=connection or redis_connection())
+class JobKind(StrEnum):
+    LIGHT = "light"  # seconds of work someone waits for: notifications, follow-ups, offer lapses
+    HEAVY = "heavy"  # minutes of work: imports, exports, report building
 
 
-async def promise_job(func: str, args: Sequence[Primitive], job_id: str) -> None:
-    """Record, inside the caller's transaction, that `func(*args)` must run once."""
+def queue_name(kind: JobKind) -> str:
+    """The RQ queue of a kind of job; light jobs keep the plain queue name."""
+    return settings.queue_name if kind is JobKind.LIGHT else f"{settings.queue_name}-heavy"
+
+
+# The order a worker listens in: light first, so a reminder never waits for an import to be taken.
+QUEUE_NAMES = tuple(queue_name(kind) for kind in (JobKind.LIGHT, JobKind.HEAVY))
+
+
+def job_queue(connection: Redis | None = None, kind: JobKind = JobKind.LIGHT) -> Queue:
+    return Queue(queue_name(kind), connection=connection or redis_connection())
+
+
+async def promise_job(
+    func: str,
+    args: Sequence[Primitive],
+    job_id: str,
+    *,
+    kind: JobKind = JobKind.LIGHT,
+    timeout_seconds: int = 60,
+) -> None:
+    """Record, inside the caller's transaction, that `func(*args)` must run once, on `kind`'s queue.
+
+    `timeout_seconds` bounds one run; a run cut short is retried (RETRY), so it must fit the work.
+    """
     if not _JOB_ID.match(job_id):
         raise ValueError(f"job id {job_id!r} must be letters, digits, '_' or '-'")
-    await OutboxJob.insert(OutboxJob(job_id=job_id, func=func, args=list(args))).on_conflict(
-        target=OutboxJob.job_id, action="DO NOTHING"
-    )
+    job = OutboxJob(job_id=job_id, func=func, args=list(args), kind=kind, timeout_seconds=timeout_seconds)
+    await OutboxJob.insert(job).on_conflict(target=OutboxJob.job_id, action="DO NOTHING")
 
 
 async def dispatch(job_ids: Sequence[str]) -> None:
@@ -69,11 +96,11 @@ async def dispatch(job_ids: Sequence[str]) -> None:
 
 
 def _enqueue(connection: Redis, row: dict[str, Any]) -> None:
-    job_queue(connection).enqueue(
+    job_queue(connection, JobKind(row["kind"])).enqueue(
         row["func"],
         *row["args"],
         job_id=row["job_id"],
-        job_timeout=JOB_TIMEOUT_SECONDS,
+        job_timeout=row["timeout_seconds"],
         retry=RETRY,
         on_success=Callback(mark_job_done),
         result_ttl=3600,

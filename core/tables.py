@@ -29,6 +29,8 @@ class OutboxJob(Table, tablename="core_outbox_job"):
     job_id = Varchar(length=200, unique=True, help_text="RQ job id; deterministic, so work is queued once")
     func = Varchar(length=200, help_text="dotted path of the job function")
     args = JSON(default=[], help_text="ids and primitives only, never personal data")
+    kind = Varchar(length=10, default="light", help_text="light or heavy: the queue it runs on (core.jobs.JobKind)")
+    timeout_seconds = Integer(default=300, help_text="how long one run may take before RQ stops it")
     created_at = Timestamptz(default=TimestamptzNow())
     enqueued_at = Timestamptz(null=True, default=None)
     enqueue_count = Integer(default=0)

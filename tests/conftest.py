@@ -69,6 +69,7 @@ from accounts.tables import User  # noqa: E402
 from app import create_app  # noqa: E402
 from core.config import settings  # noqa: E402
 from core.db import enable_wal, engine  # noqa: E402
+from core.jobs import QUEUE_NAMES  # noqa: E402
 from piccolo_conf import APP_REGISTRY  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
@@ -194,7 +195,7 @@ RQ = str(Path(sys.executable).parent / "rq")
 
 def worker_command(*options: str) -> list[str]:
     """The plain `rq worker` on the test Redis and queue, as operators run it."""
-    return [RQ, "worker", *options, "--url", settings.redis_url, settings.queue_name]
+    return [RQ, "worker", *options, "--url", settings.redis_url, *QUEUE_NAMES]
 
 
 def run_worker_until_idle() -> str:

@@ -26,6 +26,8 @@ def run_fuchi(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("SECRET_KEY", "short"),
         ("FUCHI_TIMEZONE", "Mars/Olympus"),
         ("FUCHI_LOCALE", "fr"),
+        ("FUCHI_IMPORT_MAX_ROWS", "many"),
+        ("FUCHI_HEAVY_JOBS_PER_USER", "0"),
     ],
 )
 def test_it_names_the_bad_variable(tmp_path: Path, variable: str, value: str) -> None:
