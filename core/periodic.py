@@ -23,18 +23,31 @@ class Periodic:
     run: Callable[[datetime], object]
 
 
-def run_due(tasks: Sequence[Periodic], last_run: dict[str, datetime], now: datetime) -> None:
-    """Run each periodic task whose interval has passed; a failure is logged and retried next tick."""
+def run_due(
+    tasks: Sequence[Periodic], last_run: dict[str, datetime], now: datetime, failing: set[str] | None = None
+) -> None:
+    """Run each periodic task whose interval has passed; a failure is retried at the next tick.
+
+    `failing` remembers which tasks failed last time, so an outage (Redis away for an hour) is
+    logged when it starts and when it ends, not at every tick.
+    """
+    failing = set() if failing is None else failing
     for task in tasks:
         previous = last_run.get(task.name)
         if previous is not None and now - previous < task.every:
             continue
         try:
             result = task.run(now)
-            log.debug("%s: %s", task.name, result)
-            last_run[task.name] = now
         except Exception:
-            log.exception("periodic task %s failed; will retry", task.name)
+            if task.name not in failing:
+                log.exception("periodic task %s failed; retrying at every tick until it works", task.name)
+                failing.add(task.name)
+            continue
+        if task.name in failing:
+            log.warning("periodic task %s works again", task.name)
+            failing.discard(task.name)
+        log.debug("%s: %s", task.name, result)
+        last_run[task.name] = now
 
 
 def run_scheduler(tasks: Sequence[Periodic], tick_seconds: float = 5.0) -> None:
@@ -43,8 +56,9 @@ def run_scheduler(tasks: Sequence[Periodic], tick_seconds: float = 5.0) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     last_run: dict[str, datetime] = {}
+    failing: set[str] = set()
     log.info("scheduler started")
     while not stop.is_set():
-        run_due(tasks, last_run, datetime.now(UTC))
+        run_due(tasks, last_run, datetime.now(UTC), failing)
         stop.wait(tick_seconds)
     log.info("scheduler stopped")

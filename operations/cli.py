@@ -1,4 +1,4 @@
-"""The operators' command line: `fuchi migrate | create-user | seed-demo | worker | scheduler | check`."""
+"""The operators' command line: `fuchi migrate | create-user | seed-demo | worker | scheduler | up | check`."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ from accounts.services import create_user as create_account
 from core.config import settings
 from core.db import check_reachable, enable_wal
 from core.errors import Invalid
+from core.jobs import JobKind, queue_name
 from core.periodic import run_scheduler
+from core.worker import WORKER_OPTIONS
 from operations.demo import seed
 from operations.schedule import PERIODIC
+from operations.supervisor import Supervisor, answers, fuchi_programs
 
 
 def migrate() -> None:
@@ -43,12 +46,35 @@ def seed_demo() -> None:
 
 
 def worker(args: argparse.Namespace) -> None:
-    """Replace this process with the plain `rq worker`, with the scheduler for timed jobs."""
+    """Replace this process with `rq worker` (Fuchi's worker class), with the scheduler for timed jobs."""
     rq = os.path.join(os.path.dirname(sys.executable), "rq")
-    command = [rq, "worker", "--with-scheduler", "--url", settings.redis_url, settings.queue_name]
+    kinds = [JobKind(kind) for kind in args.queues.split(",")] if args.queues else list(JobKind)
+    queues = [queue_name(kind) for kind in JobKind if kind in kinds]  # light first, whatever the order given
+    command = [rq, "worker", *WORKER_OPTIONS, "--with-scheduler", "--url", settings.redis_url, *queues]
     if args.burst:
         command.insert(2, "--burst")
     os.execv(rq, command)
+
+
+BANNER = """
+  Fuchi (扶持) is running at http://127.0.0.1:{port}
+  Health: http://127.0.0.1:{port}/health    API schema: http://127.0.0.1:{port}/schema
+"""
+DEMO_BANNER = """  Demo accounts, all with the password fuchi-demo:
+    broker1   labour broker, 开州区          officer1  district officer, 开州区
+    broker2   labour broker, 永川区          officer2  district officer, 永川区
+    expert1   expert                        city1     city officer
+    admin1    administrator
+  A spreadsheet to try the import with (as broker1): enterprises/sample_data/sample-enterprises-gbk.csv
+"""
+
+
+def up(args: argparse.Namespace) -> None:
+    """Run the web server, workers and scheduler under one supervisor until Ctrl-C."""
+    banner = BANNER.format(port=args.port) + (DEMO_BANNER if settings.demo else "") + "  Press Ctrl-C to stop.\n"
+    supervisor = Supervisor(fuchi_programs(args.port, args.web_workers))
+    # The banner waits for the web server to answer, so the address it gives works when read.
+    supervisor.run(ready=answers(f"http://127.0.0.1:{args.port}/health"), on_ready=lambda: print(banner, flush=True))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -66,8 +92,17 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("seed-demo", help="seed the demo world (demo mode only)")
     work = commands.add_parser("worker", help="run an rq worker with its scheduler")
     work.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    work.add_argument(
+        "--queues",
+        choices=["light", "heavy", "light,heavy"],
+        help="the kinds of job to take (default: both, light first); run a light-only worker beside the others "
+        "so that no import or export delays a reminder",
+    )
     commands.add_parser("scheduler", help="run periodic work (the outbox sweep) until stopped")
     commands.add_parser("check", help="check that the database is reachable")
+    run_all = commands.add_parser("up", help="run web server, workers and scheduler, restarting any that dies")
+    run_all.add_argument("--port", type=int, default=settings.port)
+    run_all.add_argument("--web-workers", type=int, default=1)
     args = parser.parse_args(argv)
     if args.command == "migrate":
         migrate()
@@ -81,6 +116,8 @@ def main(argv: list[str] | None = None) -> None:
         worker(args)
     elif args.command == "scheduler":
         run_scheduler(PERIODIC)
+    elif args.command == "up":
+        up(args)
     elif args.command == "check":
         check_reachable()
         print("database reachable")

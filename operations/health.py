@@ -1,23 +1,23 @@
-"""`GET /health`: the state of the database, Redis and the workers."""
+"""`GET /health`: the state of the database, Redis, the workers and the job queues."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from litestar import get
 from litestar.openapi import ResponseSpec
 from litestar.response import Response
+from redis import Redis
 from redis.exceptions import RedisError
-from rq import Worker
+from rq import Queue, Worker
+from rq.registry import FailedJobRegistry
 
 from accounts.policy import Action
 from core.db import engine
-from core.jobs import redis_connection
-
-# rq workers beat every ~worker_ttl/… seconds; a beat older than this means no live worker.
-WORKER_SILENCE = timedelta(seconds=120)
+from core.jobs import QUEUE_NAMES, redis_connection
+from core.worker import live_worker_names
 
 
 @dataclass
@@ -27,12 +27,21 @@ class Component:
 
 
 @dataclass
+class QueueState:
+    name: str
+    waiting: int
+    oldest_waiting_seconds: float | None  # how long the job at the head of the queue has waited
+    failed: int
+
+
+@dataclass
 class Health:
     ok: bool
     database: Component
     redis: Component
     worker: Component
     last_worker_heartbeat: datetime | None
+    queues: list[QueueState]
 
 
 async def _database() -> Component:
@@ -43,20 +52,32 @@ async def _database() -> Component:
     return Component(ok=True, detail="ok")
 
 
-def _redis_and_workers() -> tuple[Component, Component, datetime | None]:
+def _queue_state(connection: Redis, name: str, now: datetime) -> QueueState:
+    queue = Queue(name, connection=connection)
+    oldest = None
+    head = queue.get_job_ids(0, 1)
+    if head and (job := queue.fetch_job(head[0])) is not None and job.enqueued_at is not None:
+        enqueued = job.enqueued_at if job.enqueued_at.tzinfo else job.enqueued_at.replace(tzinfo=UTC)
+        oldest = round((now - enqueued).total_seconds(), 1)
+    failed = FailedJobRegistry(queue=queue).count
+    return QueueState(name=name, waiting=queue.count, oldest_waiting_seconds=oldest, failed=failed)
+
+
+def _redis_and_workers() -> tuple[Component, Component, datetime | None, list[QueueState]]:
+    now = datetime.now(UTC)
     try:
         connection = redis_connection()
         connection.ping()
         beats = [w.last_heartbeat for w in Worker.all(connection=connection) if w.last_heartbeat]
+        # Only workers that beat lately count: a killed worker's key outlives it by minutes.
+        live = len(live_worker_names(connection, now))
+        queues = [_queue_state(connection, name, now) for name in QUEUE_NAMES]
     except RedisError as exc:
         down = Component(ok=False, detail=type(exc).__name__)
-        return down, Component(ok=False, detail="unknown while Redis is down"), None
-    last = max(beats, default=None)
-    if last is not None and last.tzinfo is None:
-        last = last.replace(tzinfo=UTC)
-    alive = last is not None and datetime.now(UTC) - last < WORKER_SILENCE
-    worker = Component(ok=alive, detail=f"{len(beats)} worker(s)" if alive else "no worker heartbeat")
-    return Component(ok=True, detail="ok"), worker, last
+        return down, Component(ok=False, detail="unknown while Redis is down"), None, []
+    last = max((b if b.tzinfo else b.replace(tzinfo=UTC) for b in beats), default=None)
+    worker = Component(ok=live > 0, detail=f"{live} worker(s)" if live else "no worker heartbeat")
+    return Component(ok=True, detail="ok"), worker, last, queues
 
 
 @get(
@@ -64,11 +85,11 @@ def _redis_and_workers() -> tuple[Component, Component, datetime | None]:
     opt={"action": Action.PUBLIC},
     tags=["health"],
     responses={503: ResponseSpec(data_container=Health, description="A component is down", generate_examples=False)},
-    summary="State of the database, Redis and workers",
+    summary="State of the database, Redis, workers and job queues",
 )
 async def health() -> Response[Health]:
     database = await _database()
-    redis_state, worker, last = await asyncio.to_thread(_redis_and_workers)
+    redis_state, worker, last, queues = await asyncio.to_thread(_redis_and_workers)
     ok = database.ok and redis_state.ok and worker.ok
-    body = Health(ok=ok, database=database, redis=redis_state, worker=worker, last_worker_heartbeat=last)
+    body = Health(ok=ok, database=database, redis=redis_state, worker=worker, last_worker_heartbeat=last, queues=queues)
     return Response(body, status_code=200 if ok else 503)

@@ -5,16 +5,23 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from core.jobs import sweep_outbox
+from core.jobs import QUEUE_NAMES, redis_connection, sweep_outbox
 from core.periodic import Periodic
 from core.sessions import delete_expired_sessions
+from core.worker import recover_abandoned_jobs
 
 
 def _expire_sessions(now: datetime) -> int:
     return asyncio.run(delete_expired_sessions(now))
 
 
+def _recover_abandoned_jobs(now: datetime) -> list[str]:
+    return recover_abandoned_jobs(redis_connection(), QUEUE_NAMES, now)
+
+
+# In order: jobs of dead workers go back on their queue before the sweep looks for lost ones.
 PERIODIC: tuple[Periodic, ...] = (
+    Periodic("recover_abandoned_jobs", timedelta(seconds=15), _recover_abandoned_jobs),
     Periodic("sweep_outbox", timedelta(seconds=15), sweep_outbox),
     Periodic("delete_expired_sessions", timedelta(hours=1), _expire_sessions),
 )

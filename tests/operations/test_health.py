@@ -12,6 +12,8 @@ from typing import Any
 
 import anyio
 import pytest
+from rq.job import JobStatus
+from rq.registry import FailedJobRegistry
 
 import core.jobs
 from core.config import settings
@@ -66,3 +68,18 @@ async def test_it_reports_redis_down_while_pages_still_work(
     # Sessions live in the database: signing in and reading pages do not need Redis.
     assert (await client.login("olga")).status_code == 302
     assert (await client.http.get("/cases/queue")).status_code == 200
+
+
+async def test_it_reports_each_queue_its_depth_oldest_wait_and_failures(client: Any) -> None:
+    heavy = core.jobs.job_queue(kind=core.jobs.JobKind.HEAVY)
+    heavy.enqueue("accounts.jobs.send_welcome_notification", 1, job_id="waiting-1")
+    failed = core.jobs.job_queue().enqueue("accounts.jobs.send_welcome_notification", 2, job_id="failed-2")
+    failed.set_status(JobStatus.FAILED)
+    FailedJobRegistry(queue=core.jobs.job_queue()).add(failed, ttl=600)
+    await anyio.sleep(0.2)
+    body = (await client.http.get("/health")).json()
+    queues = {queue["name"]: queue for queue in body["queues"]}
+    assert set(queues) == set(core.jobs.QUEUE_NAMES)
+    assert queues[core.jobs.queue_name(core.jobs.JobKind.HEAVY)]["waiting"] == 1
+    assert queues[core.jobs.queue_name(core.jobs.JobKind.HEAVY)]["oldest_waiting_seconds"] >= 0.1
+    assert queues[core.jobs.queue_name(core.jobs.JobKind.LIGHT)]["failed"] == 1
