@@ -39,8 +39,9 @@ WORKER_TTL = 20
 JOB_MONITORING_INTERVAL = 5
 MAINTENANCE_INTERVAL = 15
 LIVE_WITHIN = timedelta(seconds=20)
-# How long to wait between tries while Redis is away: doubling from the first to the last.
-REDIS_WAIT = (1.0, 30.0)
+# How long to wait between tries while Redis is away: doubling from the first to the last, which
+# is also how late the worker may notice Redis is back.
+REDIS_WAIT = (0.5, 4.0)
 
 WORKER_OPTIONS = (
     "--worker-class",
@@ -118,11 +119,26 @@ def wait_for_redis(connection: Redis, stop: Any = None) -> None:
         return
 
 
+class _OncePerOutage(logging.Filter):
+    """Let RQ's "could not connect to Redis" through once per outage, not at every retry."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_outage = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        lost = "could not connect to Redis" in record.getMessage()
+        repeat = lost and self.in_outage
+        self.in_outage = lost
+        return not repeat
+
+
 class FuchiWorker(Worker):
     """RQ's worker that outlives Redis, re-registers after a flush and recovers crashed workers' jobs."""
 
     def work(self, burst: bool = False, *args: Any, **kwargs: Any) -> bool:
         self._asked_to_stop = False
+        self.log.addFilter(_OncePerOutage())
         worked = False
         while True:
             try:
@@ -148,6 +164,12 @@ class FuchiWorker(Worker):
         # (by this worker's first maintenance), and no key of the old life is in the way.
         with contextlib.suppress(Exception):
             self.unsubscribe()  # type: ignore[no-untyped-call]
+        if self.scheduler is not None:
+            # Its process stopped with the loop, but its lock outlived the outage in Redis: left
+            # there, no scheduler could take it for a minute and every timed job would wait.
+            with contextlib.suppress(Exception):
+                self.scheduler.release_locks()  # type: ignore[no-untyped-call]
+            self.scheduler = None
         old = self.name
         self.name = uuid.uuid4().hex
         self.log.warning("Worker %s: starting again as %s", old, self.name)

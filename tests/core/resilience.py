@@ -25,7 +25,8 @@ FUCHI = str(Path(sys.executable).parent / "fuchi")
 def start_worker(*options: str, redis_url: str | None = None) -> subprocess.Popen[bytes]:
     """`fuchi worker` as operators run it, on the tests' database and queues."""
     env = {**os.environ, "REDIS_URL": redis_url or settings.redis_url}
-    return subprocess.Popen([FUCHI, "worker", *options], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = open(os.environ.get("FUCHI_TEST_WORKER_LOG", os.devnull), "ab")  # noqa: SIM115  # the child keeps it
+    return subprocess.Popen([FUCHI, "worker", *options], env=env, stdout=log, stderr=log)
 
 
 def children_of(pid: int) -> list[int]:

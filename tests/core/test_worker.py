@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from datetime import timedelta
 
 import anyio
 import pytest
@@ -97,9 +98,15 @@ async def test_it_outlives_redis_stopped_in_the_middle_of_a_job(
         own_redis.start()
         await wait_until(lambda: _checked(batch_id), 90, "the dry run to finish after Redis came back")
         assert worker.poll() is None
+        # RQ's scheduler is back too: a job due in 2 s runs on time, not at the next maintenance.
+        olga = personas.ids["olga"]
+        core.jobs.job_queue().enqueue_in(timedelta(seconds=2), "accounts.jobs.send_welcome_notification", olga)
+        late = await wait_until(lambda: _notified(olga), 90, "the scheduled job")
     finally:
         stop(worker)
     assert await _rows_of(batch_id) == ROWS
+    print(f"a job due in 2 s ran after {late:.1f} s")
+    assert late < 20
 
 
 async def test_it_is_healthy_again_within_a_heartbeat_of_a_flush_and_loses_no_job(
