@@ -15,16 +15,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from rq.timeouts import JobTimeoutException
+
 from core import crypto
+from core.config import settings
 from core.db import write_transaction
 from core.errors import Invalid
 from enterprises import records
 from enterprises.access import may_reach_enterprise, registration_districts
 from enterprises.imports.columns import map_columns
-from enterprises.imports.reading import FILE_NO_ROWS, ImportFileError, read_rows
+from enterprises.imports.reading import FILE_NO_ROWS, ImportFileError, ReadLimits, read_rows
 from enterprises.imports.rows import DUPLICATE_IN_FILE, SeenRows, draft_data, is_example, row_form
 from enterprises.imports.rules import Outcome, Transition
-from enterprises.imports.service import CHUNK_ROWS, find_matches, is_transient, move_batch, uploader
+from enterprises.imports.service import CHECK_TIMEOUT, CHUNK_ROWS, find_matches, is_transient, move_batch, uploader
 from enterprises.imports.tables import ImportBatch, ImportRow
 from enterprises.intake import EnterpriseDraft, clean_enterprise
 
@@ -32,6 +35,19 @@ log = logging.getLogger(__name__)
 
 REGISTERED_BY_OTHERS = "This enterprise is already registered by someone else; ask your district officer to update it."
 CHECK_FAILED = "The file could not be checked because of a fault on our side. Upload it again later."
+CHECK_TOO_SLOW = "Checking the file took longer than {minutes} minutes; split it into smaller files."
+
+
+def read_limits() -> ReadLimits:
+    """The configured bounds on reading one file (`FUCHI_IMPORT_MAX_ROWS` and the rest)."""
+    limits = settings.limits
+    return ReadLimits(
+        max_rows=limits.import_max_rows,
+        max_columns=limits.import_max_columns,
+        max_empty_run=limits.import_max_empty_run,
+        max_seconds=limits.import_max_seconds,
+        max_unpacked_bytes=limits.import_max_unpacked_bytes,
+    )
 
 
 async def _fail(batch_id: int, message: str, params: dict[str, Any]) -> None:
@@ -112,8 +128,13 @@ async def check_batch(batch_id: int, may_retry: bool = False) -> None:
         return
     try:
         await _check(batch_id)
-    except ImportFileError as error:
+    except ImportFileError as error:  # the file passes a limit, or cannot be read: the user is told which
         await _fail(batch_id, error.message, error.params)
+    except JobTimeoutException:
+        # RQ cut the job short at its timeout; a retry would meet the same end, so the user is told why now.
+        log.error("import batch %s: dry run stopped at the job's timeout", batch_id)
+        await _fail(batch_id, CHECK_TOO_SLOW, {"minutes": CHECK_TIMEOUT // 60})
+        raise
     except Exception as exc:
         log.error("import batch %s: dry run failed (%s)", batch_id, type(exc).__name__)
         if not (may_retry and is_transient(exc)):
@@ -130,7 +151,7 @@ async def _check(batch_id: int) -> None:
     assert batch is not None  # claimed above
     actor = await uploader(batch["uploaded_by"])
     default_district = actor.district or ""
-    sheet = read_rows(batch["filename"], bytes(batch["content"] or b""))
+    sheet = read_rows(batch["filename"], bytes(batch["content"] or b""), read_limits())
     columns = map_columns(sheet.headers, default_district)
     prepared: list[tuple[int, dict[str, str], dict[str, str]]] = []
     for row_number, cells in sheet.rows:
@@ -142,7 +163,9 @@ async def _check(batch_id: int) -> None:
 
     summary: dict[str, Any] = {
         "columns": {name: {"header": c.header, "letter": c.letter} for name, c in columns.columns.items()},
-        "warnings": [[w.message, w.params] for w in columns.warnings],
+        # Where reading stopped comes first: it says which rows the report is about.
+        "warnings": [[message, params] for message, params in sheet.notices]
+        + [[w.message, w.params] for w in columns.warnings],
         "header_row": sheet.header_row,
     }
     async with write_transaction():

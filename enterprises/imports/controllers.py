@@ -15,12 +15,13 @@ from litestar.response import Redirect, Template
 from accounts.guards import current_user
 from accounts.policy import Action
 from core.api import RowId
+from core.config import settings
 from core.errors import Invalid
 from core.i18n import gettext
 from core.pagination import PageRequest
 from core.web import page, request_locale
 from enterprises.imports import service
-from enterprises.imports.reading import MAX_ROWS, MAX_UPLOAD_BYTES
+from enterprises.imports.reading import MAX_UPLOAD_BYTES
 from enterprises.imports.rules import ImportState, OnMatch, Outcome
 from enterprises.imports.service import ImportStatus
 from enterprises.imports.template import template_workbook
@@ -117,7 +118,7 @@ class ImportController(Controller):
             page=found,
             errors=errors,
             state_labels=STATE_LABELS,
-            max_rows=MAX_ROWS,
+            max_rows=f"{settings.limits.import_max_rows:,}",
         )
 
     @get("/")

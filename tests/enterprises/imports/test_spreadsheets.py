@@ -14,7 +14,6 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from enterprises.identifiers import complete_resident_id
-from enterprises.imports import reading
 from enterprises.imports.columns import COLUMN_REPEATED, COLUMN_UNKNOWN, FILE_MISSING_COLUMNS, map_columns
 from enterprises.imports.headers import COLUMNS, header_field
 from enterprises.imports.reading import (
@@ -29,6 +28,7 @@ from enterprises.imports.reading import (
     FILE_WRONG_TYPE,
     MAX_UPLOAD_BYTES,
     ImportFileError,
+    ReadLimits,
     cell_text,
     check_upload,
     read_rows,
@@ -60,7 +60,7 @@ def forms(content: bytes, filename: str = "list.csv", default_district: str = "5
     return [row_form(columns, cells, default_district)[0] for _, cells in sheet.rows]
 
 
-@pytest.mark.parametrize("module", ["headers", "reading", "columns", "values", "rows", "template"])
+@pytest.mark.parametrize("module", ["headers", "reading", "workbook", "columns", "values", "rows", "template"])
 def test_it_imports_no_framework(module: str) -> None:
     source = Path(__file__).resolve().parents[3] / "enterprises" / "imports" / f"{module}.py"
     tree = ast.parse(source.read_text(encoding="utf-8"))
@@ -296,14 +296,13 @@ def test_it_refuses_a_broken_workbook() -> None:
     assert caught.value.message == FILE_NOT_XLSX
 
 
-def test_it_refuses_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reading, "MAX_ROWS", 2)
+def test_it_refuses_too_many_rows() -> None:
     content = "企业名称,乡镇,负责人,联系电话\n" + "春华农场,汉丰街道,周春华,13983451234\n" * 3
 
     with pytest.raises(ImportFileError) as caught:
-        read_rows("list.csv", content.encode())
+        read_rows("list.csv", content.encode(), ReadLimits(max_rows=2))
 
-    assert caught.value.message == FILE_TOO_MANY_ROWS and caught.value.params == {"limit": 2}
+    assert caught.value.message == FILE_TOO_MANY_ROWS and caught.value.params == {"limit": "2"}
 
 
 @pytest.mark.parametrize(
