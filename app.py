@@ -20,6 +20,7 @@ from casework import presentation as casework_presentation
 from casework.api import CaseApi, NeedFilingApi
 from casework.controllers import CaseController, NeedFilingController
 from casework.services import move_cases_of_merged_enterprise
+from core.access_log import AccessLogMiddleware
 from core.config import ROOT, settings
 from core.db import engine
 from core.sessions import DatabaseSessionStore, session_config
@@ -30,6 +31,7 @@ from enterprises.controllers import EnterpriseController
 from enterprises.duplicates.api import DuplicateApi
 from enterprises.duplicates.controllers import DuplicateController
 from enterprises.duplicates.merge_service import register_mover
+from enterprises.exports.controllers import ExportController
 from enterprises.imports.api import ImportApi
 from enterprises.imports.controllers import ImportController
 from experts.api import ExpertApi
@@ -67,6 +69,7 @@ def create_app(secure_cookies: bool = False) -> Litestar:
             EnterpriseController,
             DuplicateController,
             ImportController,
+            ExportController,
             NeedFilingController,
             CaseController,
             ExpertController,
@@ -80,7 +83,11 @@ def create_app(secure_cookies: bool = False) -> Litestar:
             ExpertApi,
             create_static_files_router(path="/static", directories=[ROOT / "static"], opt={"action": "public"}),
         ],
-        middleware=[sessions.middleware, DefineMiddleware(CurrentUserMiddleware)],
+        middleware=[
+            DefineMiddleware(AccessLogMiddleware),
+            sessions.middleware,
+            DefineMiddleware(CurrentUserMiddleware),
+        ],
         guards=[authorize],
         stores={"sessions": DatabaseSessionStore()},
         csrf_config=CSRFConfig(

@@ -88,6 +88,10 @@ def main() -> int:
     args.output.write_text(json.dumps(report, ensure_ascii=False, indent=2))
 
     print(render(report))
+    for part in report["databases"]:
+        if lines := (part.get("export") or {}).get("lines"):
+            print(f"\n{part['database']}: /health while a 50,000-row export is requested (bench.export_bench)")
+            print("\n".join(lines))
     try:
         shown = args.output.relative_to(ROOT)
     except ValueError:
@@ -101,6 +105,8 @@ def main() -> int:
                 failed.append(f"{part['database']}: {s['label']}: {problem}")
         if (imported := part.get("import")) and imported.get("error"):
             failed.append(f"{part['database']}: import: {imported['error']}")
+        if (exported := part.get("export")) and exported.get("error"):
+            failed.append(f"{part['database']}: export: {exported['error']}")
     if failed:
         print("\nNOT all scenarios ran cleanly:\n  " + "\n  ".join(failed), file=sys.stderr)
         return 1

@@ -4,7 +4,8 @@ Migrate, seed, EXPLAIN the queue's and the enterprise search's queries, count th
 request runs, start the real app and the bare app under uvicorn, sign in, then measure every
 scenario (queue page, enterprise search, their raw-SQL baselines) in interleaved rounds (round 1 of
 each, round 2 of each, ...) so that a noisy neighbour hurts all scenarios alike. Then, servers
-stopped, time the import of a spreadsheet (bench.import_bench). Writes a JSON part.
+stopped, time the import of a spreadsheet (bench.import_bench), and `/health` while a 50,000-row
+export is requested (bench.export_bench). Writes a JSON part.
 
 The parts: bench.queue_scenarios and bench.search_scenarios (what is measured), bench.scenario (how),
 bench.plans (EXPLAIN), bench.findings (what the figures say).
@@ -80,6 +81,22 @@ def run_import(args: argparse.Namespace) -> dict[str, Any] | None:
     for label, figures in (("new rows", result), ("same file, every row changed", result.get("reimport_changed"))):
         if isinstance(figures, dict):
             say(f"  {label}: dry run {figures.get('check_seconds')} s, import {figures.get('apply_seconds')} s")
+    return result
+
+
+def run_export(work_dir: Path) -> dict[str, Any]:
+    """bench.export_bench's figures (with the lines to print), or the error that stopped it (never raised)."""
+    from bench.export_bench import ROWS, describe, run_export_benchmark  # reads the environment at import
+
+    say(f"\n/health while a {ROWS:,}-row export is requested, beside /health alone (app and a worker started again):")
+    try:
+        result = run_export_benchmark(work_dir)
+    except Exception as error:  # a finding to report, not a reason to lose the other figures
+        say("".join(traceback.format_exc(limit=-3)).rstrip())
+        return {"rows": ROWS, "error": f"{type(error).__name__}: {error}"}
+    result["lines"] = describe(result)
+    for line in result["lines"]:
+        say(line)
     return result
 
 
@@ -186,6 +203,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         runner.close()
 
     imported = run_import(args)
+    exported = run_export(work_dir)  # after the import: it adds enterprises, up to the export's 50,000
     summary = summarise(scenarios)
     return {
         "database": kind,
@@ -214,6 +232,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "statements_per_request": profile,
         "scenarios": [scenario_json(s, summary[s.key]) for s in scenarios],
         "import": imported,
+        "export": exported,
         "findings": findings(kind, summary, profile, plans, warnings, report, imported),
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -49,6 +49,6 @@ class Invalid(DomainError):
 
 
 class TooManyAttempts(DomainError):
-    """Too many failed logins in a short time."""
+    """Too many attempts in a short time (failed sign-ins), or too much work at once (heavy jobs)."""
 
     message = "Too many failed attempts. Try again in {minutes} minutes."

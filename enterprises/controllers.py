@@ -16,9 +16,12 @@ from core.errors import Invalid
 from core.i18n import gettext
 from core.pagination import PageRequest
 from core.web import page, request_locale
-from enterprises import exporting, services
+from enterprises import services
 from enterprises.duplicates.service import PossibleDuplicates
-from enterprises.listing import EnterpriseFilter, export_enterprises, list_enterprises
+from enterprises.exports import service as export_service
+from enterprises.exports.rules import ExportFormat
+from enterprises.heavy_work import TooMuchHeavyWork
+from enterprises.listing import EnterpriseFilter, list_enterprises
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -47,11 +50,13 @@ class EnterpriseController(Controller):
     include_in_schema = False  # pages, not API
     path = "/enterprises"
 
-    async def _list(self, request: Request[Any, Any, Any], values: Mapping[str, Any]) -> Template:
+    async def _list(
+        self, request: Request[Any, Any, Any], values: Mapping[str, Any], status_code: int = 200, **extra: Any
+    ) -> Template:
         filters = EnterpriseFilter.from_values(values)
         request_page = PageRequest(page=_page_number(values))
         found = await list_enterprises(current_user(request).actor, filters, request_page)
-        return page(request, "enterprises/list.html", page=found, filters=filters)
+        return page(request, "enterprises/list.html", status_code=status_code, page=found, filters=filters, **extra)
 
     @get("/", opt={"action": Action.VIEW_ENTERPRISES})
     async def list_enterprises(self, request: Request[Any, Any, Any]) -> Template:
@@ -63,21 +68,29 @@ class EnterpriseController(Controller):
         return await self._list(request, data)
 
     @post("/export", opt={"action": Action.EXPORT_ENTERPRISES}, status_code=200)
-    async def export(self, request: Request[Any, Any, Any], data: Form) -> Response[bytes]:
+    async def export(self, request: Request[Any, Any, Any], data: Form) -> Response[bytes] | Redirect | Template:
         kind = data.get("format", "xlsx")
-        if kind not in ("csv", "xlsx"):
+        if kind not in ExportFormat.__members__.values():
             raise Invalid({"format": "Choose CSV or XLSX."})
-        rows = await export_enterprises(current_user(request).actor, EnterpriseFilter.from_values(data))
         locale = request_locale(request)
-        translate = lambda message: gettext(locale, message)  # noqa: E731
-        body = exporting.to_csv(rows, translate) if kind == "csv" else exporting.to_xlsx(rows, translate)
-        media = (
-            "text/csv; charset=utf-8"
-            if kind == "csv"
-            else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        )
+        filters = EnterpriseFilter.from_values(data)
+        try:
+            started = await export_service.start_export(
+                current_user(request).actor, filters, ExportFormat(kind), locale
+            )
+        except TooMuchHeavyWork as refused:
+            # The list again, its search as it was, with why no export was started.
+            message = gettext(locale, refused.message, **refused.params)
+            return await self._list(request, data, status_code=429, export_error=message)
+        if started.file is None:
+            return Redirect(f"/enterprises/exports/{started.export_id}")
         return Response(
-            body, media_type=media, headers={"Content-Disposition": f'attachment; filename="enterprises.{kind}"'}
+            started.file.content,
+            media_type=started.file.media_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{started.file.filename}"',
+                "X-Content-Type-Options": "nosniff",
+            },
         )
 
     @get("/new", opt={"action": Action.REGISTER_ENTERPRISE})

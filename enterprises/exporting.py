@@ -1,6 +1,8 @@
 """Enterprise lists as CSV and XLSX files, the way the bureau keeps them in Excel.
 
-Pure: rows in (already scoped and masked by the service), bytes out.
+Pure: rows in (already scoped and masked by the service), bytes out. A small list is built in
+memory (`to_csv`, `to_xlsx`); a long one is written a chunk at a time into a file by a
+`TableWriter` (`table_writer`), so that 50,000 rows never sit in memory at once.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, BinaryIO, Protocol
 
 from openpyxl import Workbook
 
@@ -29,25 +31,84 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("founder_id_number", "Founder's ID number"),
 )
 
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
-def _table(rows: Iterable[Mapping[str, Any]], translate: Callable[[str], str]) -> Iterable[list[Any]]:
-    yield [translate(header) for _, header in COLUMNS]
-    for row in rows:
-        yield ["" if row.get(key) is None else row[key] for key, _ in COLUMNS]
-
-
-def to_csv(rows: Iterable[Mapping[str, Any]], translate: Callable[[str], str]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(_table(rows, translate))
-    # A byte-order mark makes Excel on Windows open UTF-8 Chinese text correctly.
-    return "\ufeff".encode() + buffer.getvalue().encode()
+Translate = Callable[[str], str]
 
 
-def to_xlsx(rows: Iterable[Mapping[str, Any]], translate: Callable[[str], str]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(translate("Enterprises"))
-    for line in _table(rows, translate):
-        sheet.append([str(value) if not isinstance(value, (int, float)) else value for value in line])
+def _headers(translate: Translate) -> list[str]:
+    return [translate(header) for _, header in COLUMNS]
+
+
+def _cells(row: Mapping[str, Any]) -> list[Any]:
+    return ["" if row.get(key) is None else row[key] for key, _ in COLUMNS]
+
+
+class TableWriter(Protocol):
+    def write(self, rows: Iterable[Mapping[str, Any]]) -> None: ...
+
+    def close(self) -> None:
+        """Finish the file; the stream stays open, for its owner to close."""
+
+
+class CsvWriter:
+    """CSV as Excel on Windows opens it: UTF-8 with a byte-order mark (else Chinese text is garbled)."""
+
+    def __init__(self, stream: BinaryIO, translate: Translate) -> None:
+        # newline="": the csv module writes its own "\r\n" line ends, which must not be translated again.
+        self.text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.text)
+        self.writer.writerow(_headers(translate))
+
+    def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        self.writer.writerows(_cells(row) for row in rows)
+
+    def close(self) -> None:
+        self.text.flush()
+        self.text.detach()  # closing the wrapper would close the caller's stream
+
+
+class XlsxWriter:
+    """An XLSX workbook in openpyxl's write-only mode: rows go to a temporary file, not into memory."""
+
+    def __init__(self, stream: BinaryIO, translate: Translate) -> None:
+        self.stream = stream
+        self.workbook = Workbook(write_only=True)
+        self.sheet = self.workbook.create_sheet(translate("Enterprises"))
+        self.sheet.append(_headers(translate))
+
+    def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        for row in rows:
+            self.sheet.append([value if isinstance(value, (int, float)) else str(value) for value in _cells(row)])
+
+    def close(self) -> None:
+        self.workbook.save(self.stream)
+
+
+def table_writer(file_format: str, stream: BinaryIO, translate: Translate) -> TableWriter:
+    """A writer of `file_format` ("csv" or "xlsx") into `stream`, its header row written."""
+    if file_format == "csv":
+        return CsvWriter(stream, translate)
+    if file_format == "xlsx":
+        return XlsxWriter(stream, translate)
+    raise ValueError(f"no writer for {file_format!r}")
+
+
+def to_file(file_format: str, rows: Iterable[Mapping[str, Any]], translate: Translate) -> bytes:
+    """The whole file of `rows` in memory: for lists small enough to answer at once."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    writer = table_writer(file_format, buffer, translate)
+    writer.write(rows)
+    writer.close()
     return buffer.getvalue()
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], translate: Translate) -> bytes:
+    return to_file("csv", rows, translate)
+
+
+def to_xlsx(rows: Iterable[Mapping[str, Any]], translate: Translate) -> bytes:
+    return to_file("xlsx", rows, translate)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -134,3 +134,36 @@ async def export_enterprises(actor: Actor, filters: EnterpriseFilter) -> list[di
         actor, filters, PageRequest(page=1, per_page=EXPORT_LIMIT, max_per_page=EXPORT_LIMIT)
     )
     return found.items
+
+
+async def count_enterprises(actor: Actor, filters: EnterpriseFilter) -> int:
+    """How many enterprises the list would show; `Invalid` for a filter naming an unknown value."""
+    count = Enterprise.count()
+    for condition in _conditions(actor, filters):
+        count = count.where(condition)
+    return int(await count)
+
+
+async def enterprise_chunks(
+    actor: Actor, filters: EnterpriseFilter, chunk_rows: int, limit: int = EXPORT_LIMIT
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """What `export_enterprises` returns, in the same order and masked alike, `chunk_rows` at a time.
+
+    Each chunk is one query that starts below the last id seen (not an OFFSET, which would read
+    every earlier row again), so the 50th chunk costs what the first did.
+    """
+    conditions = _conditions(actor, filters)
+    last_id: int | None = None
+    left = limit
+    while left > 0:
+        query = Enterprise.select(*SUMMARY).order_by(Enterprise.id, ascending=False).limit(min(chunk_rows, left))
+        for condition in conditions:
+            query = query.where(condition)
+        if last_id is not None:
+            query = query.where(Enterprise.id < last_id)
+        rows = await query
+        if not rows:
+            return
+        last_id = rows[-1]["id"]
+        left -= len(rows)
+        yield [masked(row) for row in rows]

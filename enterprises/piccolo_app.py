@@ -2,6 +2,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from enterprises.exports.tables import ExportFile
 from enterprises.imports.tables import ImportBatch, ImportRow
 from enterprises.tables import (
     Enterprise,
@@ -26,6 +27,7 @@ APP_CONFIG = AppConfig(
         EnterpriseMerge,
         ImportBatch,
         ImportRow,
+        ExportFile,
     ],
     migration_dependencies=["accounts.piccolo_app"],
     commands=[],

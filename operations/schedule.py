@@ -9,10 +9,15 @@ from core.jobs import QUEUE_NAMES, redis_connection, sweep_outbox
 from core.periodic import Periodic
 from core.sessions import delete_expired_sessions
 from core.worker import recover_abandoned_jobs
+from enterprises.exports.service import sweep_exports
 
 
 def _expire_sessions(now: datetime) -> int:
     return asyncio.run(delete_expired_sessions(now))
+
+
+def _sweep_exports(now: datetime) -> int:
+    return asyncio.run(sweep_exports(now))
 
 
 def _recover_abandoned_jobs(now: datetime) -> list[str]:
@@ -24,4 +29,5 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("recover_abandoned_jobs", timedelta(seconds=15), _recover_abandoned_jobs),
     Periodic("sweep_outbox", timedelta(seconds=15), sweep_outbox),
     Periodic("delete_expired_sessions", timedelta(hours=1), _expire_sessions),
+    Periodic("sweep_exports", timedelta(minutes=10), _sweep_exports),
 )

@@ -21,10 +21,11 @@ from accounts.policy import Actor, Role
 from accounts.tables import User
 from core.db import write_transaction
 from core.errors import Conflict, Invalid, NotFound
-from core.jobs import dispatch, promise_job
+from core.jobs import JobKind, dispatch, promise_job
 from core.pagination import Page, PageRequest
 from enterprises.access import may_reach_import
 from enterprises.access_filter import import_filter
+from enterprises.heavy_work import check_heavy_work
 from enterprises.imports.progress import applied_so_far
 from enterprises.imports.reading import check_upload
 from enterprises.imports.rules import (
@@ -45,6 +46,9 @@ from enterprises.tables import Enterprise
 
 CHECK_JOB = "enterprises.imports.jobs.check_import"
 APPLY_JOB = "enterprises.imports.jobs.apply_import"
+# Heavy jobs, with time for 50,000 rows on a slow disk; reading a file is bounded far below this.
+CHECK_TIMEOUT = 600
+APPLY_TIMEOUT = 900
 # Rows cleaned, matched and stored per transaction of the dry run; the progress bar moves this much.
 CHUNK_ROWS = 500
 
@@ -247,6 +251,7 @@ async def upload_import(actor: Actor, filename: str, content: bytes) -> int:
     if problem := check_upload(name, len(content)):
         raise Invalid({"file": problem})
     async with write_transaction():
+        await check_heavy_work(actor)
         rows = await ImportBatch.insert(
             ImportBatch(
                 uploaded_by=actor.user_id,
@@ -258,7 +263,7 @@ async def upload_import(actor: Actor, filename: str, content: bytes) -> int:
         ).returning(ImportBatch.id)
         batch_id: int = rows[0]["id"]
         job_id = f"import-check-{batch_id}"
-        await promise_job(CHECK_JOB, [batch_id], job_id)
+        await promise_job(CHECK_JOB, [batch_id], job_id, kind=JobKind.HEAVY, timeout_seconds=CHECK_TIMEOUT)
     await dispatch([job_id])
     return batch_id
 
@@ -273,7 +278,7 @@ async def confirm_import(actor: Actor, batch_id: int, on_match: OnMatch) -> None
             batch_id, Transition.CONFIRM, {ImportBatch.on_match: on_match, ImportBatch.processed_rows: 0}
         ):
             raise Conflict(NOT_WAITING)  # confirmed or cancelled since it was read
-        await promise_job(APPLY_JOB, [batch_id], job_id)
+        await promise_job(APPLY_JOB, [batch_id], job_id, kind=JobKind.HEAVY, timeout_seconds=APPLY_TIMEOUT)
     await dispatch([job_id])
 
 

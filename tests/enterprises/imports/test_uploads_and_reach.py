@@ -10,12 +10,23 @@ from typing import Any
 
 import pytest
 
+from core.jobs import JobKind, job_queue
+from enterprises.imports.checking import CHECK_TOO_SLOW
 from enterprises.imports.columns import FILE_MISSING_COLUMNS, map_columns
 from enterprises.imports.headers import COLUMNS
-from enterprises.imports.reading import FILE_NO_HEADERS, FILE_NOT_TEXT, MAX_UPLOAD_BYTES, read_rows
+from enterprises.imports.reading import (
+    FILE_NO_HEADERS,
+    FILE_NOT_TEXT,
+    FILE_ONLY_EMPTY_ROWS,
+    MAX_UPLOAD_BYTES,
+    READING_STOPPED,
+    read_rows,
+)
+from enterprises.imports.service import CHECK_JOB
 from enterprises.imports.tables import ImportBatch, ImportRow
 from enterprises.tables import Enterprise
-from tests.conftest import Client, Personas, run_worker_until_idle
+from tests.conftest import DISTRICT_A, Client, Personas, run_worker_until_idle
+from tests.enterprises.imports import bombs
 from tests.enterprises.imports.uploads import batch, checked_batch, messy_workbook, upload
 
 pytestmark = pytest.mark.anyio
@@ -60,6 +71,62 @@ async def test_it_names_the_missing_required_columns(client: Client, personas: P
     failed = await batch(client, token, batch_id)
     assert failed["error"]["message_id"] == FILE_MISSING_COLUMNS
     assert "区县" in failed["error"]["message"] and "联系电话" in failed["error"]["message"]
+
+
+def enterprises_csv(count: int, gap: int = 0, after: int = 0) -> bytes:
+    """`count` rows of enterprises, then `gap` empty lines and `after` rows more."""
+    rows = [f"开州春华农场{i},汉丰街道,周春华,1398345{i:04d}" for i in range(count + after)]
+    return "\n".join(["企业名称,乡镇,负责人,联系电话", *rows[:count], *[""] * gap, *rows[count:], ""]).encode()
+
+
+async def test_it_fails_a_spreadsheet_bomb_with_the_limit_it_met_and_checks_the_next_file(
+    client: Client, personas: Personas
+) -> None:
+    token = await client.api_token("alice")
+    bomb = (await upload(client, token, bombs.far_cell_bomb(), "名单.xlsx")).json()["id"]
+    ordinary = (await upload(client, token, enterprises_csv(8), "名单.csv")).json()["id"]
+
+    run_worker_until_idle()
+
+    failed = await batch(client, token, bomb)
+    assert failed["state"] == "failed" and failed["error"]["message_id"] == FILE_ONLY_EMPTY_ROWS
+    assert failed["error"]["message"] == "第 1 行之后连续 1,000 行为空，已停止读取，未找到企业数据行。"
+    checked = await batch(client, token, ordinary)
+    assert checked["state"] == "checked" and checked["counts"] == {"create": 8, "match": 0, "error": 0}
+    await client.login("alice")
+    assert failed["error"]["message"] in (await client.http.get(f"/enterprises/imports/{bomb}")).text
+
+
+async def test_it_reads_up_to_a_run_of_empty_rows_and_says_so(client: Client, personas: Personas) -> None:
+    token = await client.api_token("alice")
+    batch_id = (await upload(client, token, enterprises_csv(2, gap=1_000, after=1), "名单.csv")).json()["id"]
+
+    run_worker_until_idle()
+
+    checked = await batch(client, token, batch_id)
+    assert checked["state"] == "checked" and checked["total_rows"] == 2
+    assert checked["warnings"][0] == {
+        "message_id": READING_STOPPED,
+        "message": "第 3 行之后连续 1,000 行为空，已停止读取。",
+    }
+
+
+async def test_it_tells_the_uploader_when_the_check_outran_its_jobs_timeout(client: Client, personas: Personas) -> None:
+    # 20,000 rows of 23 cells take seconds to read: a job given one second is stopped by RQ while reading.
+    row = [*bombs.ROW, *(f"备注{i}" for i in range(19))]
+    sheet = [bombs.row_xml(1, [*bombs.HEADERS, *(f"备注{i}" for i in range(19))])]
+    content = bombs.workbook(sheet + [bombs.row_xml(n, row) for n in range(2, 20_002)])
+    rows = await ImportBatch.insert(
+        ImportBatch(uploaded_by=personas.ids["alice"], district=DISTRICT_A, filename="名单.xlsx", content=content)
+    ).returning(ImportBatch.id)
+    batch_id = rows[0]["id"]
+    job_queue(kind=JobKind.HEAVY).enqueue(CHECK_JOB, batch_id, job_id=f"slow-check-{batch_id}", job_timeout=1)
+
+    run_worker_until_idle()
+
+    failed = await batch(client, await client.api_token("alice"), batch_id)
+    assert failed["state"] == "failed" and failed["error"]["message_id"] == CHECK_TOO_SLOW
+    assert failed["error"]["message"] == "检查文件用时超过 10 分钟，请拆分成几个较小的文件后再导入。"
 
 
 async def test_it_refuses_other_file_types_at_once(client: Client, personas: Personas) -> None:
