@@ -14,19 +14,26 @@ Three things are added to RQ's worker, each because a follow-up must not be lost
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
+import signal
+import sys
 import time
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from multiprocessing import get_context
 from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Worker, worker_registration
+from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.exceptions import NoSuchJobError, StopRequested
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
+from rq.scheduler import RQScheduler
+from rq.scheduler import run as run_scheduler
 from rq.utils import as_text, parse_composite_key
 
 log = logging.getLogger(__name__)
@@ -39,6 +46,7 @@ WORKER_TTL = 20
 JOB_MONITORING_INTERVAL = 5
 MAINTENANCE_INTERVAL = 15
 LIVE_WITHIN = timedelta(seconds=20)
+PR_SET_PDEATHSIG = 1  # prctl(2)
 # How long to wait between tries while Redis is away: doubling from the first to the last, which
 # is also how late the worker may notice Redis is back.
 REDIS_WAIT = (0.5, 4.0)
@@ -117,6 +125,34 @@ def wait_for_redis(connection: Redis, stop: Any = None) -> None:
         if reported:
             log.warning("Redis is back")
         return
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to stop this process when its parent dies (elsewhere, nothing to do)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _run_scheduler_tied_to_worker(scheduler: RQScheduler) -> None:
+    _die_with_parent()
+    run_scheduler(scheduler)  # type: ignore[no-untyped-call]
+
+
+class TiedScheduler(RQScheduler):
+    """RQ's scheduler, in a process that stops when its worker dies.
+
+    RQ forks it from the worker; a worker killed with SIGKILL left it running for ever, holding
+    its queues' scheduler lock, after `make run` had stopped everything else.
+    """
+
+    def start(self) -> Any:
+        self._status = self.Status.STARTED
+        self._connection = None  # a Redis connection cannot cross the fork
+        process = get_context("fork").Process(target=_run_scheduler_tied_to_worker, args=(self,), name="Scheduler")
+        self._process = process  # type: ignore[assignment]  # RQ declares it None until started
+        process.start()
+        return process
 
 
 class _OncePerOutage(logging.Filter):
@@ -208,6 +244,35 @@ class FuchiWorker(Worker):
             worker_registration.register(self, pipeline)
             pipeline.expire(self.key, timeout or self.worker_ttl + 60)
             pipeline.execute()
+
+    def _start_scheduler(
+        self,
+        burst: bool = False,
+        logging_level: str | None = "INFO",
+        date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
+        log_format: str = DEFAULT_LOGGING_FORMAT,
+    ) -> None:
+        # RQ's own, but with the scheduler tied to this worker's life.
+        self.scheduler = TiedScheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            date_format=date_format,
+            log_format=log_format,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks()  # type: ignore[no-untyped-call]
+        if not self.scheduler.acquired_locks:
+            return
+        if burst:
+            try:
+                self.scheduler.register_birth()
+                self.scheduler.enqueue_scheduled_jobs()  # type: ignore[no-untyped-call]
+            finally:
+                self.scheduler.release_locks()  # type: ignore[no-untyped-call]
+                self.scheduler.register_death()
+        else:
+            self.scheduler.start()
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()  # type: ignore[no-untyped-call]

@@ -40,9 +40,14 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def descendants_of(pid: int) -> list[int]:
+    found = children_of(pid)
+    return found + [grandchild for child in found for grandchild in descendants_of(child)]
+
+
 def kill_hard(process: subprocess.Popen[bytes]) -> None:
     """SIGKILL a worker and everything it started (its work horse, its scheduler), as an OOM kill would."""
-    family = [process.pid, *children_of(process.pid)]
+    family = [process.pid, *descendants_of(process.pid)]
     for pid in family:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
@@ -50,12 +55,17 @@ def kill_hard(process: subprocess.Popen[bytes]) -> None:
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a worker as an operator would (SIGTERM), and leave nothing of it behind."""
+    family = descendants_of(process.pid)
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             kill_hard(process)
+    for pid in family:  # a scheduler or work horse the worker could not take down with it
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 async def wait_until(condition: Callable[[], Awaitable[bool]], seconds: float, what: str) -> float:

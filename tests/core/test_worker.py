@@ -122,6 +122,7 @@ async def test_it_is_healthy_again_within_a_heartbeat_of_a_flush_and_loses_no_jo
         ]
         redis.Redis.from_url(own_redis.url).flushall()  # as a Redis restarted without its data
         took = await wait_until(lambda: _healthy(client), 15, "health after FLUSHALL")
+        print(f"healthy again {took:.1f} s after FLUSHALL")
         # What Redis forgot, the database still promises: the scheduler's sweep queues it again.
         assert sweep_outbox(connection=core.jobs.redis_connection()) == len(user_ids)
         light = start_worker("--queues", "light", redis_url=own_redis.url)
@@ -143,6 +144,7 @@ async def test_it_runs_a_notification_while_an_import_is_running(client: Client,
         await wait_until(lambda: _checking_half_way(batch_id), 60, "the dry run to start")
         user_id = await create_user(NewUser("newcomer", "Newcomer", "correct-horse-battery", "expert"))
         took = await wait_until(lambda: _notified(user_id), 10, "the welcome notification")
+        print(f"notification done {took:.1f} s after it was promised, during an import")
         assert not await _checked(batch_id), "the import finished first: the test proves nothing"
     finally:
         for worker in workers:
@@ -156,6 +158,7 @@ async def test_it_counts_only_live_workers(client: Client) -> None:
         await wait_until(lambda: _healthy(client), 30, "a live worker")
         kill_hard(worker)  # its key stays in Redis for a while; its heartbeat stops
         took = await wait_until(lambda: _unhealthy(client), LIVE_WITHIN.total_seconds() + 10, "health to notice")
+        print(f"a killed worker no longer counted {took:.1f} s after the kill")
     finally:
         stop(worker)
     assert took <= LIVE_WITHIN.total_seconds() + 10

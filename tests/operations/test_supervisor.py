@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from core.config import settings
 from operations.supervisor import Program, Supervisor
 from tests.core.resilience import FUCHI, children_of, free_port
 
@@ -54,11 +56,11 @@ def test_it_starts_a_killed_program_again_and_stops_all_on_request() -> None:
 
 
 @pytest.mark.usefixtures("personas")
-def test_fuchi_up_restarts_a_killed_worker_and_stops_everything_on_ctrl_c() -> None:
+def test_fuchi_up_restarts_a_killed_worker_and_stops_everything_on_ctrl_c(tmp_path: Path) -> None:
     port = free_port()
-    up = subprocess.Popen(
-        [FUCHI, "up", "--port", str(port)], env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    # A file, not a pipe: a pipe nobody reads fills up and blocks every process that logs to it.
+    log = (tmp_path / "up.log").open("wb")
+    up = subprocess.Popen([FUCHI, "up", "--port", str(port)], env=os.environ.copy(), stdout=log, stderr=log)
     started: list[int] = []
     try:
         _wait(lambda: _answers(port), 60, "the web server")
@@ -70,10 +72,24 @@ def test_fuchi_up_restarts_a_killed_worker_and_stops_everything_on_ctrl_c() -> N
         assert all(_alive(pid) for pid in started if pid != worker), "the rest was stopped with the worker"
     finally:
         up.send_signal(signal.SIGINT)
-        output = up.communicate(timeout=60)[0].decode()
+        up.wait(timeout=60)
+        log.close()
+    output = (tmp_path / "up.log").read_text()
     assert up.returncode == 0, output
     assert "is running at" in output and "starting it again" in output
     assert not any(_alive(pid) for pid in started)
+    # Nothing outlives it either: not the killed worker's scheduler, which RQ forks and would orphan.
+    assert not _processes_naming(settings.queue_name)
+
+
+def _processes_naming(word: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            with contextlib.suppress(OSError):
+                if word.encode() in (entry / "cmdline").read_bytes() and _alive(int(entry.name)):
+                    found.append(int(entry.name))
+    return found
 
 
 def _answers(port: int) -> bool:
