@@ -20,7 +20,7 @@ from casework import presentation as casework_presentation
 from casework.api import CaseApi, NeedFilingApi
 from casework.controllers import CaseController, NeedFilingController
 from casework.services import move_cases_of_merged_enterprise
-from core.access_log import AccessLogMiddleware
+from core.access_log import AccessLogMiddleware, log_unrouted
 from core.config import ROOT, settings
 from core.db import engine
 from core.sessions import DatabaseSessionStore, session_config
@@ -106,6 +106,7 @@ def create_app(secure_cookies: bool = False) -> Litestar:
             {**enterprise_presentation.TEMPLATE_GLOBALS, **casework_presentation.TEMPLATE_GLOBALS},
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        after_exception=[log_unrouted],
         on_startup=[open_database_pool],
         on_shutdown=[close_database_pool],
         openapi_config=OpenAPIConfig(
