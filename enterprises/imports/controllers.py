@@ -22,7 +22,7 @@ from core.pagination import PageRequest
 from core.web import page, request_locale
 from enterprises.imports import service
 from enterprises.imports.reading import MAX_UPLOAD_BYTES
-from enterprises.imports.rules import ImportState, OnMatch, Outcome
+from enterprises.imports.rules import ImportState, OnMatch, Outcome, open_to
 from enterprises.imports.service import ImportStatus
 from enterprises.imports.template import template_workbook
 
@@ -164,6 +164,7 @@ class ImportController(Controller):
             rows=rows,
             outcome=outcome.value if outcome else "",
             is_uploader=status.uploaded_by == user.id,
+            moves=open_to(status.facts, user.id),
             progress_text=_progress_text(request_locale(request), status),
             state_labels=STATE_LABELS,
             outcome_labels=OUTCOME_LABELS,

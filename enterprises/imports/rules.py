@@ -117,6 +117,19 @@ def check_transition(transition: Transition, batch: BatchFacts, user_id: int | N
     return rule.target
 
 
+def open_to(batch: BatchFacts, user_id: int) -> frozenset[Transition]:
+    """The uploader's moves the user may make on the batch now: what his page offers."""
+    moves = set()
+    for transition, rule in RULES.items():
+        if rule.uploader_only:
+            try:
+                check_transition(transition, batch, user_id)
+            except (Conflict, NotAllowed):
+                continue
+            moves.add(transition)
+    return frozenset(moves)
+
+
 def allows(transition: Transition, state: str) -> bool:
     """Whether a batch in `state` may make `transition` (what the conditional UPDATE will check again)."""
     return state in RULES[transition].sources

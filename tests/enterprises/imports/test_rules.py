@@ -16,6 +16,7 @@ from enterprises.imports.rules import (
     Transition,
     allows,
     check_transition,
+    open_to,
 )
 
 pytestmark = pytest.mark.pure  # no database or Redis: runs with `pytest -m pure` alone
@@ -106,3 +107,20 @@ def test_it_allows_each_move_from_its_source_states_only(
 
 def test_it_has_a_rule_for_every_move() -> None:
     assert set(RULES) == set(Transition)
+
+
+@pytest.mark.parametrize(
+    ("state", "importable", "user_id", "moves"),
+    [
+        (ImportState.UPLOADED, 0, 7, {Transition.CANCEL}),
+        (ImportState.CHECKED, 3, 7, {Transition.CONFIRM, Transition.CANCEL}),
+        (ImportState.CHECKED, 0, 7, {Transition.CANCEL}),
+        (ImportState.CHECKED, 3, 8, set()),  # not the uploader
+        (ImportState.APPLYING, 3, 7, set()),
+        (ImportState.APPLIED, 3, 7, set()),
+    ],
+)
+def test_it_offers_the_uploader_only_the_moves_the_rules_allow(
+    state: ImportState, importable: int, user_id: int, moves: set[Transition]
+) -> None:
+    assert open_to(BatchFacts(state=state, uploaded_by=7, importable=importable), user_id) == moves
