@@ -35,6 +35,7 @@ from rq.registry import StartedJobRegistry
 from rq.scheduler import RQScheduler
 from rq.scheduler import run as run_scheduler
 from rq.utils import as_text, parse_composite_key
+from rq.worker import BaseWorker
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +64,19 @@ WORKER_OPTIONS = (
 )
 
 
+def last_beat(worker: BaseWorker) -> datetime | None:
+    """A worker's last heartbeat, in UTC."""
+    beat = worker.last_heartbeat
+    return beat.replace(tzinfo=UTC) if beat is not None and beat.tzinfo is None else beat
+
+
+def live_workers(workers: Iterable[BaseWorker], now: datetime) -> list[BaseWorker]:
+    """Those whose last heartbeat is recent enough to be alive (RQ keeps a dead one's key for minutes)."""
+    return [w for w in workers if (beat := last_beat(w)) is not None and now - beat < LIVE_WITHIN]
+
+
 def live_worker_names(connection: Redis, now: datetime | None = None) -> set[str]:
-    """Workers whose last heartbeat is recent enough to be alive (RQ keeps a dead one's key for minutes)."""
-    now = now or datetime.now(UTC)
-    live = set()
-    for worker in Worker.all(connection=connection):
-        beat = worker.last_heartbeat
-        if beat is not None and beat.tzinfo is None:
-            beat = beat.replace(tzinfo=UTC)
-        if beat is not None and now - beat < LIVE_WITHIN:
-            live.add(worker.name)
-    return live
+    return {w.name for w in live_workers(Worker.all(connection=connection), now or datetime.now(UTC))}
 
 
 def recover_abandoned_jobs(connection: Redis, queue_names: Iterable[str], now: datetime | None = None) -> list[str]:

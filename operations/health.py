@@ -17,7 +17,7 @@ from rq.registry import FailedJobRegistry
 from accounts.policy import Action
 from core.db import engine
 from core.jobs import QUEUE_NAMES, redis_connection
-from core.worker import live_worker_names
+from core.worker import last_beat, live_workers
 
 
 @dataclass
@@ -68,14 +68,14 @@ def _redis_and_workers() -> tuple[Component, Component, datetime | None, list[Qu
     try:
         connection = redis_connection()
         connection.ping()
-        beats = [w.last_heartbeat for w in Worker.all(connection=connection) if w.last_heartbeat]
+        workers = Worker.all(connection=connection)
         # Only workers that beat lately count: a killed worker's key outlives it by minutes.
-        live = len(live_worker_names(connection, now))
+        live = len(live_workers(workers, now))
         queues = [_queue_state(connection, name, now) for name in QUEUE_NAMES]
     except RedisError as exc:
         down = Component(ok=False, detail=type(exc).__name__)
         return down, Component(ok=False, detail="unknown while Redis is down"), None, []
-    last = max((b if b.tzinfo else b.replace(tzinfo=UTC) for b in beats), default=None)
+    last = max((beat for w in workers if (beat := last_beat(w)) is not None), default=None)
     worker = Component(ok=live > 0, detail=f"{live} worker(s)" if live else "no worker heartbeat")
     return Component(ok=True, detail="ok"), worker, last, queues
 
