@@ -66,8 +66,9 @@ class Supervisor:
     def _restart_due(self, now: float) -> None:
         for program in self.programs:
             if program.restart_at is not None and now >= program.restart_at:
-                program.restarts += 1
                 self._start(program)
+                # Counted only once the new process is in place: a reader of `restarts` then sees it.
+                program.restarts += 1
                 log.warning("%s started again", program.name)
 
     def stop(self, *_: object) -> None:
