@@ -64,10 +64,15 @@ WORKER_OPTIONS = (
 )
 
 
+def rq_time(moment: datetime) -> datetime:
+    """A time RQ read back from Redis, made aware: RQ stores UTC and may return it naive."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def last_beat(worker: BaseWorker) -> datetime | None:
     """A worker's last heartbeat, in UTC."""
     beat = worker.last_heartbeat
-    return beat.replace(tzinfo=UTC) if beat is not None and beat.tzinfo is None else beat
+    return rq_time(beat) if beat is not None else None
 
 
 def live_workers(workers: Iterable[BaseWorker], now: datetime) -> list[BaseWorker]:

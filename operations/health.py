@@ -17,7 +17,7 @@ from rq.registry import FailedJobRegistry
 from accounts.policy import Action
 from core.db import engine
 from core.jobs import QUEUE_NAMES, redis_connection
-from core.worker import last_beat, live_workers
+from core.worker import last_beat, live_workers, rq_time
 
 
 @dataclass
@@ -57,8 +57,7 @@ def _queue_state(connection: Redis, name: str, now: datetime) -> QueueState:
     oldest = None
     head = queue.get_job_ids(0, 1)
     if head and (job := queue.fetch_job(head[0])) is not None and job.enqueued_at is not None:
-        enqueued = job.enqueued_at if job.enqueued_at.tzinfo else job.enqueued_at.replace(tzinfo=UTC)
-        oldest = round((now - enqueued).total_seconds(), 1)
+        oldest = round((now - rq_time(job.enqueued_at)).total_seconds(), 1)
     failed = FailedJobRegistry(queue=queue).count
     return QueueState(name=name, waiting=queue.count, oldest_waiting_seconds=oldest, failed=failed)
 
