@@ -51,6 +51,12 @@ class Action(StrEnum):
     IMPORT_ENTERPRISES = "import_enterprises"
     EXPORT_ENTERPRISES = "export_enterprises"
     VIEW_EXPERTS = "view_experts"
+    WORK_ON_CASE = "work_on_case"
+    WRITE_PLAN = "write_plan"
+    CONFIRM_WITH_FOUNDER = "confirm_with_founder"
+    DISPATCH_TASK = "dispatch_task"
+    VIEW_MY_TASKS = "view_my_tasks"
+    COMPLETE_TASK = "complete_task"
     MANAGE_USERS = "manage_users"
 
 
@@ -74,6 +80,15 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # Which transition a role may make from which state is decided by casework.workflow.
     Action.TRANSITION_CASE: frozenset({Role.BROKER, Role.EXPERT}) | _OFFICERS,
     Action.VIEW_EXPERTS: _OFFICERS | {Role.ADMIN},
+    # Notes and attachments on a case anyone who reaches it may add (casework.access decides the case).
+    Action.WORK_ON_CASE: frozenset({Role.BROKER, Role.EXPERT}) | _OFFICERS,
+    # The lead expert writes the plan and updates its measures; officers and brokers update measures they own.
+    Action.WRITE_PLAN: frozenset({Role.BROKER, Role.EXPERT}) | _OFFICERS,
+    # A founder's confirmation (code or signature) is taken by the broker at a visit.
+    Action.CONFIRM_WITH_FOUNDER: frozenset({Role.BROKER}),
+    Action.DISPATCH_TASK: _OFFICERS,
+    Action.VIEW_MY_TASKS: frozenset({Role.BROKER}),
+    Action.COMPLETE_TASK: frozenset({Role.BROKER}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
 }
 

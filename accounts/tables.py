@@ -49,6 +49,7 @@ class Notification(Table, tablename="accounts_notification"):
     kind = Varchar(length=50)
     subject = Varchar(length=200)
     body = Text(default="")
+    link = Varchar(length=200, default="", help_text="the page the message is about, e.g. /cases/12")
     dedupe_key = Varchar(length=200, unique=True, help_text="one notification per event, however often its job runs")
     created_at = Timestamptz(default=TimestamptzNow())
     read_at = Timestamptz(null=True, default=None)

@@ -2,12 +2,34 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from casework.tables import Case, CaseEvent, CaseNeed
+from casework.tables import (
+    Assignment,
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseNeed,
+    Confirmation,
+    Measure,
+    PlanVersion,
+    Problem,
+    Task,
+)
 
 APP_CONFIG = AppConfig(
     app_name="casework",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Case, CaseNeed, CaseEvent],
-    migration_dependencies=["enterprises.piccolo_app", "accounts.piccolo_app"],
+    table_classes=[
+        Case,
+        CaseNeed,
+        CaseEvent,
+        Assignment,
+        PlanVersion,
+        Problem,
+        Measure,
+        Attachment,
+        Confirmation,
+        Task,
+    ],
+    migration_dependencies=["enterprises.piccolo_app", "accounts.piccolo_app", "experts.piccolo_app"],
     commands=[],
 )

@@ -189,7 +189,7 @@ async def transition_case(
         raise Invalid({"transition": "Unknown action."})
     case = await get_case(actor, case_id)
     facts = CaseFacts(state=CaseState(case["state"]), filed_by=case["filed_by"])
-    target = check_transition(Transition(transition), facts, actor, reason)
+    target = check_transition(Transition(transition), facts, actor, reason).target
     async with write_transaction():
         # The version in the WHERE makes a concurrent change lose loudly instead of silently.
         updated = (

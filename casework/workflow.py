@@ -1,12 +1,16 @@
 """The case workflow: who may move a case from which state to which, and what each move needs.
 
-Pure: no web, database or queue. Services call `check_transition` before writing, and write a
-`CaseEvent` for every transition it allows.
+Pure: no web, database or queue. One row of `RULES` per action says from which states, by which
+roles and relation (the filing broker, the lead expert, the expert offered the case; officers are
+kept to their district by `casework.access`), what must be given or be true, whom to tell and what
+it means for follow-ups. Services call `check_transition` before writing, and write a `CaseEvent`
+for every transition it allows, in the same transaction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from accounts.policy import Actor, Role
@@ -14,13 +18,20 @@ from core.errors import Conflict, Invalid, NotAllowed
 
 
 class CaseState(StrEnum):
-    """States that exist so far; later work adds assigned, diagnosing, planning and the rest."""
-
     DRAFT = "draft"
     SUBMITTED = "submitted"
     TRIAGED = "triaged"
+    ASSIGNED = "assigned"
+    DIAGNOSING = "diagnosing"
+    PLANNING = "planning"
+    PLAN_APPROVED = "plan_approved"
+    IN_PROGRESS = "in_progress"
+    MONITORING = "monitoring"
+    CLOSED = "closed"
+    ON_HOLD = "on_hold"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+    MERGED = "merged"
 
     @property
     def label(self) -> str:
@@ -28,16 +39,42 @@ class CaseState(StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self not in (CaseState.DECLINED, CaseState.WITHDRAWN)
+        return self not in ENDED
 
+
+# States a case does not leave on its own; only `closed` can be reopened.
+ENDED = frozenset({CaseState.CLOSED, CaseState.DECLINED, CaseState.WITHDRAWN, CaseState.MERGED})
 
 _STATE_LABELS = {
     CaseState.DRAFT: "Draft",
     CaseState.SUBMITTED: "Submitted",
     CaseState.TRIAGED: "Triaged",
+    CaseState.ASSIGNED: "Assigned",
+    CaseState.DIAGNOSING: "Diagnosing",
+    CaseState.PLANNING: "Planning",
+    CaseState.PLAN_APPROVED: "Plan approved",
+    CaseState.IN_PROGRESS: "In progress",
+    CaseState.MONITORING: "Monitoring",
+    CaseState.CLOSED: "Closed",
+    CaseState.ON_HOLD: "On hold",
     CaseState.DECLINED: "Declined",
     CaseState.WITHDRAWN: "Withdrawn",
+    CaseState.MERGED: "Merged",
 }
+
+# Where a case may be put on hold from (and so where it may resume to).
+HOLDABLE = frozenset(
+    {
+        CaseState.SUBMITTED,
+        CaseState.TRIAGED,
+        CaseState.ASSIGNED,
+        CaseState.DIAGNOSING,
+        CaseState.PLANNING,
+        CaseState.PLAN_APPROVED,
+        CaseState.IN_PROGRESS,
+        CaseState.MONITORING,
+    }
+)
 
 
 class Priority(StrEnum):
@@ -47,11 +84,48 @@ class Priority(StrEnum):
     URGENT = "urgent"
 
 
+class Outcome(StrEnum):
+    """How a closed case ended."""
+
+    RESOLVED = "resolved"
+    PARTLY_RESOLVED = "partly_resolved"
+    NOT_RESOLVED = "not_resolved"
+    ENTERPRISE_CLOSED = "enterprise_closed"
+
+    @property
+    def label(self) -> str:
+        return _OUTCOME_LABELS[self]
+
+
+_OUTCOME_LABELS = {
+    Outcome.RESOLVED: "Resolved",
+    Outcome.PARTLY_RESOLVED: "Partly resolved",
+    Outcome.NOT_RESOLVED: "Not resolved",
+    Outcome.ENTERPRISE_CLOSED: "Enterprise closed",
+}
+
+
 class Transition(StrEnum):
     SUBMIT = "submit"
+    RETURN_TO_BROKER = "return_to_broker"
     TRIAGE = "triage"
     DECLINE = "decline"
+    MERGE = "merge"
     WITHDRAW = "withdraw"
+    HOLD = "hold"
+    RESUME = "resume"
+    ASSIGN = "assign"
+    ACCEPT_ASSIGNMENT = "accept_assignment"
+    DECLINE_ASSIGNMENT = "decline_assignment"
+    START_DIAGNOSIS = "start_diagnosis"
+    FINISH_DIAGNOSIS = "finish_diagnosis"
+    SUBMIT_PLAN = "submit_plan"
+    APPROVE_PLAN = "approve_plan"
+    RETURN_PLAN = "return_plan"
+    START_WORK = "start_work"
+    START_MONITORING = "start_monitoring"
+    CLOSE = "close"
+    REOPEN = "reopen"
 
     @property
     def label(self) -> str:
@@ -60,37 +134,263 @@ class Transition(StrEnum):
 
 _TRANSITION_LABELS = {
     Transition.SUBMIT: "Submit",
+    Transition.RETURN_TO_BROKER: "Return to the broker with a question",
     Transition.TRIAGE: "Accept for support",
     Transition.DECLINE: "Decline",
+    Transition.MERGE: "Merge into another case",
     Transition.WITHDRAW: "Withdraw",
+    Transition.HOLD: "Put on hold",
+    Transition.RESUME: "Resume",
+    Transition.ASSIGN: "Assign an expert",
+    Transition.ACCEPT_ASSIGNMENT: "Accept the assignment",
+    Transition.DECLINE_ASSIGNMENT: "Decline the assignment",
+    Transition.START_DIAGNOSIS: "Start diagnosis",
+    Transition.FINISH_DIAGNOSIS: "Finish diagnosis and start the plan",
+    Transition.SUBMIT_PLAN: "Submit the plan",
+    Transition.APPROVE_PLAN: "Approve the plan",
+    Transition.RETURN_PLAN: "Return the plan with comments",
+    Transition.START_WORK: "Start work on the plan",
+    Transition.START_MONITORING: "Move to monitoring",
+    Transition.CLOSE: "Close the case",
+    Transition.REOPEN: "Reopen",
 }
 
+
+class Relation(StrEnum):
+    """Who, within the rule's roles, may act: anyone his reach lets see the case, or one person."""
+
+    ANYONE = "anyone"
+    FILER = "filer"
+    LEAD_EXPERT = "lead_expert"
+    OFFERED_EXPERT = "offered_expert"
+
+
+class Needs(StrEnum):
+    """What a transition requires: something the user gives, or a fact of the case."""
+
+    REASON = "reason"
+    ANSWER = "answer"  # to the officer's question, when the case was returned
+    OUTCOME = "outcome"
+    SURVIVOR = "survivor"
+    RESUME_DATE = "resume_on"
+    EXPERT = "expert"
+    DIAGNOSIS = "diagnosis"
+    PLAN_WITH_MEASURES = "plan_with_measures"
+    PLAN_SUBMITTED = "plan_submitted"
+    PROBLEMS_CLOSED_OUT = "problems_closed_out"
+
+
+class Party(StrEnum):
+    """Who is told of a transition."""
+
+    FILER = "filer"
+    DISTRICT_OFFICERS = "district_officers"
+    LEAD_EXPERT = "lead_expert"
+    OFFERED_EXPERT = "offered_expert"
+
+
+class FollowUpEffect(StrEnum):
+    """What a transition means for follow-ups; the follow-ups feature turns these into rows."""
+
+    OPEN_TRIAGE_CLOCK = "open_triage_clock"
+    CLOSE_TRIAGE_CLOCK = "close_triage_clock"
+    OPEN_OFFER_DEADLINE = "open_offer_deadline"
+    CLOSE_OFFER_DEADLINE = "close_offer_deadline"
+    OPEN_PLAN_REVIEW_CLOCK = "open_plan_review_clock"
+    CLOSE_PLAN_REVIEW_CLOCK = "close_plan_review_clock"
+    START_MEASURE_REMINDERS = "start_measure_reminders"
+    START_VISIT_CYCLE = "start_visit_cycle"
+    CANCEL_VISIT_CYCLE = "cancel_visit_cycle"
+    SCHEDULE_OUTCOME_SURVEYS = "schedule_outcome_surveys"
+    PAUSE_CLOCKS = "pause_clocks"
+    RESUME_CLOCKS = "resume_clocks"
+    CANCEL_ALL = "cancel_all"
+
+
 _OFFICERS = frozenset({Role.DISTRICT_OFFICER, Role.CITY_OFFICER})
+_BROKER = frozenset({Role.BROKER})
+_EXPERT = frozenset({Role.EXPERT})
+_F = FollowUpEffect
 
 
 @dataclass(frozen=True)
 class Rule:
     sources: frozenset[CaseState]
-    target: CaseState
+    # None: the case stays where it is (the move is recorded, the version bumped);
+    # RESUME goes back to the state the case was held from.
+    target: CaseState | None
     roles: frozenset[Role]
-    filer_only: bool = False
-    needs_reason: bool = False
+    relation: Relation = Relation.ANYONE
+    needs: frozenset[Needs] = frozenset()
+    notify: frozenset[Party] = frozenset()
+    effects: tuple[FollowUpEffect, ...] = ()
 
 
+S = CaseState
 RULES: dict[Transition, Rule] = {
     Transition.SUBMIT: Rule(
-        frozenset({CaseState.DRAFT}), CaseState.SUBMITTED, frozenset({Role.BROKER}), filer_only=True
+        sources=frozenset({S.DRAFT}),
+        target=S.SUBMITTED,
+        roles=_BROKER,
+        relation=Relation.FILER,
+        needs=frozenset({Needs.ANSWER}),
+        notify=frozenset({Party.DISTRICT_OFFICERS}),
+        effects=(_F.OPEN_TRIAGE_CLOCK,),
     ),
-    Transition.TRIAGE: Rule(frozenset({CaseState.SUBMITTED}), CaseState.TRIAGED, _OFFICERS),
-    Transition.DECLINE: Rule(frozenset({CaseState.SUBMITTED}), CaseState.DECLINED, _OFFICERS, needs_reason=True),
+    Transition.RETURN_TO_BROKER: Rule(
+        sources=frozenset({S.SUBMITTED}),
+        target=S.DRAFT,
+        roles=_OFFICERS,
+        needs=frozenset({Needs.REASON}),
+        notify=frozenset({Party.FILER}),
+        effects=(_F.CLOSE_TRIAGE_CLOCK,),
+    ),
+    Transition.TRIAGE: Rule(
+        sources=frozenset({S.SUBMITTED}),
+        target=S.TRIAGED,
+        roles=_OFFICERS,
+        notify=frozenset({Party.FILER}),
+        effects=(_F.CLOSE_TRIAGE_CLOCK,),
+    ),
+    Transition.DECLINE: Rule(
+        sources=frozenset({S.SUBMITTED, S.TRIAGED}),
+        target=S.DECLINED,
+        roles=_OFFICERS,
+        needs=frozenset({Needs.REASON}),
+        notify=frozenset({Party.FILER}),
+        effects=(_F.CANCEL_ALL,),
+    ),
+    Transition.MERGE: Rule(
+        sources=frozenset({S.SUBMITTED, S.TRIAGED}),
+        target=S.MERGED,
+        roles=_OFFICERS,
+        needs=frozenset({Needs.SURVIVOR}),
+        notify=frozenset({Party.FILER}),
+        effects=(_F.CANCEL_ALL,),
+    ),
     Transition.WITHDRAW: Rule(
-        frozenset({CaseState.DRAFT, CaseState.SUBMITTED, CaseState.TRIAGED}),
-        CaseState.WITHDRAWN,
-        frozenset({Role.BROKER}),
-        filer_only=True,
-        needs_reason=True,
+        sources=frozenset({S.DRAFT, S.SUBMITTED, S.TRIAGED}),
+        target=S.WITHDRAWN,
+        roles=_BROKER,
+        relation=Relation.FILER,
+        needs=frozenset({Needs.REASON}),
+        notify=frozenset({Party.DISTRICT_OFFICERS}),
+        effects=(_F.CANCEL_ALL,),
+    ),
+    Transition.HOLD: Rule(
+        sources=HOLDABLE,
+        target=S.ON_HOLD,
+        roles=_OFFICERS,
+        needs=frozenset({Needs.REASON, Needs.RESUME_DATE}),
+        notify=frozenset({Party.FILER, Party.LEAD_EXPERT}),
+        effects=(_F.PAUSE_CLOCKS,),
+    ),
+    Transition.RESUME: Rule(
+        sources=frozenset({S.ON_HOLD}),
+        target=None,
+        roles=_OFFICERS,
+        notify=frozenset({Party.FILER, Party.LEAD_EXPERT}),
+        effects=(_F.RESUME_CLOCKS,),
+    ),
+    Transition.ASSIGN: Rule(
+        sources=frozenset({S.TRIAGED}),
+        target=S.ASSIGNED,
+        roles=_OFFICERS,
+        needs=frozenset({Needs.EXPERT}),
+        notify=frozenset({Party.FILER, Party.OFFERED_EXPERT}),
+        effects=(_F.OPEN_OFFER_DEADLINE,),
+    ),
+    Transition.ACCEPT_ASSIGNMENT: Rule(
+        sources=frozenset({S.ASSIGNED}),
+        target=None,
+        roles=_EXPERT,
+        relation=Relation.OFFERED_EXPERT,
+        notify=frozenset({Party.DISTRICT_OFFICERS}),
+        effects=(_F.CLOSE_OFFER_DEADLINE,),
+    ),
+    Transition.DECLINE_ASSIGNMENT: Rule(
+        sources=frozenset({S.ASSIGNED}),
+        target=S.TRIAGED,
+        roles=_EXPERT,
+        relation=Relation.OFFERED_EXPERT,
+        needs=frozenset({Needs.REASON}),
+        notify=frozenset({Party.DISTRICT_OFFICERS}),
+        effects=(_F.CLOSE_OFFER_DEADLINE,),
+    ),
+    Transition.START_DIAGNOSIS: Rule(
+        sources=frozenset({S.ASSIGNED}),
+        target=S.DIAGNOSING,
+        roles=_EXPERT,
+        relation=Relation.LEAD_EXPERT,
+        notify=frozenset({Party.FILER}),
+    ),
+    Transition.FINISH_DIAGNOSIS: Rule(
+        sources=frozenset({S.DIAGNOSING}),
+        target=S.PLANNING,
+        roles=_EXPERT,
+        relation=Relation.LEAD_EXPERT,
+        needs=frozenset({Needs.DIAGNOSIS}),
+    ),
+    Transition.SUBMIT_PLAN: Rule(
+        sources=frozenset({S.PLANNING}),
+        target=None,
+        roles=_EXPERT,
+        relation=Relation.LEAD_EXPERT,
+        needs=frozenset({Needs.PLAN_WITH_MEASURES}),
+        notify=frozenset({Party.DISTRICT_OFFICERS}),
+        effects=(_F.OPEN_PLAN_REVIEW_CLOCK,),
+    ),
+    Transition.RETURN_PLAN: Rule(
+        sources=frozenset({S.PLANNING}),
+        target=None,
+        roles=_OFFICERS,
+        needs=frozenset({Needs.PLAN_SUBMITTED, Needs.REASON}),
+        notify=frozenset({Party.LEAD_EXPERT}),
+        effects=(_F.CLOSE_PLAN_REVIEW_CLOCK,),
+    ),
+    Transition.APPROVE_PLAN: Rule(
+        sources=frozenset({S.PLANNING}),
+        target=S.PLAN_APPROVED,
+        roles=_OFFICERS,
+        needs=frozenset({Needs.PLAN_SUBMITTED}),
+        notify=frozenset({Party.LEAD_EXPERT, Party.FILER}),
+        effects=(_F.CLOSE_PLAN_REVIEW_CLOCK,),
+    ),
+    Transition.START_WORK: Rule(
+        sources=frozenset({S.PLAN_APPROVED}),
+        target=S.IN_PROGRESS,
+        roles=_OFFICERS | _EXPERT,
+        relation=Relation.LEAD_EXPERT,
+        notify=frozenset({Party.FILER}),
+        effects=(_F.START_MEASURE_REMINDERS, _F.START_VISIT_CYCLE),
+    ),
+    Transition.START_MONITORING: Rule(
+        sources=frozenset({S.IN_PROGRESS}),
+        target=S.MONITORING,
+        roles=_OFFICERS | _EXPERT,
+        relation=Relation.LEAD_EXPERT,
+        needs=frozenset({Needs.PROBLEMS_CLOSED_OUT}),
+        notify=frozenset({Party.FILER, Party.DISTRICT_OFFICERS}),
+        effects=(_F.CANCEL_VISIT_CYCLE, _F.SCHEDULE_OUTCOME_SURVEYS),
+    ),
+    Transition.CLOSE: Rule(
+        sources=frozenset({S.IN_PROGRESS, S.MONITORING}),
+        target=S.CLOSED,
+        roles=_OFFICERS,
+        needs=frozenset({Needs.OUTCOME}),
+        notify=frozenset({Party.FILER, Party.LEAD_EXPERT}),
+        effects=(_F.CANCEL_VISIT_CYCLE,),
+    ),
+    Transition.REOPEN: Rule(
+        sources=frozenset({S.CLOSED}),
+        target=S.IN_PROGRESS,
+        roles=_OFFICERS,
+        needs=frozenset({Needs.REASON}),
+        notify=frozenset({Party.FILER, Party.LEAD_EXPERT}),
+        effects=(_F.START_VISIT_CYCLE,),
     ),
 }
+del S
 
 
 @dataclass(frozen=True)
@@ -99,22 +399,109 @@ class CaseFacts:
 
     state: CaseState
     filed_by: int | None
+    lead_expert: int | None = None  # user id of the expert who accepted the lead assignment
+    offered_expert: int | None = None  # user id of the expert with an open offer
+    held_from: CaseState | None = None
+    open_question: bool = False  # returned to the broker and not yet answered
+    has_diagnosis: bool = False
+    plan_measures: int = 0  # measures of the plan being written
+    plan_submitted: bool = False  # a version awaits the officer's decision
+    open_problems: int = 0  # problems of the approved plan not yet closed out
+
+
+@dataclass(frozen=True)
+class Given:
+    """What the user gave with the transition."""
+
+    reason: str = ""
+    outcome: str = ""
+    survivor: int | None = None
+    resume_on: date | None = None
+    expert: int | None = None
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class Move:
+    """What an allowed transition does."""
+
+    transition: Transition
+    source: CaseState
+    target: CaseState
+    notify: frozenset[Party] = field(default_factory=frozenset)
+    effects: tuple[FollowUpEffect, ...] = ()
+
+
+def _related(rule: Rule, case: CaseFacts, actor: Actor) -> bool:
+    if actor.role in _OFFICERS and rule.relation is not Relation.FILER:
+        return True  # officers act on any case their reach lets them see
+    if rule.relation is Relation.FILER:
+        return case.filed_by == actor.user_id
+    if rule.relation is Relation.LEAD_EXPERT:
+        return case.lead_expert == actor.user_id
+    if rule.relation is Relation.OFFERED_EXPERT:
+        return case.offered_expert == actor.user_id
+    return True
 
 
 def _permitted(rule: Rule, case: CaseFacts, actor: Actor) -> bool:
-    return actor.role in rule.roles and (not rule.filer_only or case.filed_by == actor.user_id)
+    return actor.role in rule.roles and _related(rule, case, actor)
 
 
-def check_transition(transition: Transition, case: CaseFacts, actor: Actor, reason: str) -> CaseState:
-    """The state `transition` leads to, or the domain error that forbids it."""
+def _missing(rule: Rule, case: CaseFacts, given: Given) -> dict[str, str]:
+    """What the transition needs that is not there, as field → message id."""
+    needs = rule.needs
+    errors: dict[str, str] = {}
+    if Needs.REASON in needs and not given.reason.strip():
+        errors["reason"] = "Please give a reason."
+    if Needs.ANSWER in needs and case.open_question and not given.reason.strip():
+        errors["reason"] = "Please answer the officer's question."
+    if Needs.OUTCOME in needs and given.outcome not in Outcome.__members__.values():
+        errors["outcome"] = "Choose the outcome."
+    if Needs.SURVIVOR in needs and not given.survivor:
+        errors["survivor"] = "Name the case this one duplicates."
+    if Needs.RESUME_DATE in needs:
+        if given.resume_on is None:
+            errors["resume_on"] = "Give the date work is expected to resume."
+        elif given.today is not None and given.resume_on <= given.today:
+            errors["resume_on"] = "The date must be in the future."
+    if Needs.EXPERT in needs and not given.expert:
+        errors["expert"] = "Choose an expert."
+    if Needs.DIAGNOSIS in needs and not case.has_diagnosis:
+        errors["diagnosis"] = "Write the diagnosis first."
+    if Needs.PLAN_WITH_MEASURES in needs and case.plan_measures == 0:
+        errors["plan"] = "A plan needs at least one problem with a measure."
+    if Needs.PLAN_WITH_MEASURES in needs and case.plan_submitted:
+        errors["plan"] = "This plan version is already awaiting approval."
+    if Needs.PLAN_SUBMITTED in needs and not case.plan_submitted:
+        errors["plan"] = "No plan version awaits approval."
+    if Needs.PROBLEMS_CLOSED_OUT in needs and case.open_problems:
+        errors["plan"] = "Every problem must be closed out with the enterprise's confirmation first."
+    return errors
+
+
+def target_of(transition: Transition, case: CaseFacts) -> CaseState:
+    rule = RULES[transition]
+    if transition is Transition.RESUME:
+        return case.held_from or CaseState.TRIAGED
+    return rule.target if rule.target is not None else case.state
+
+
+def check_transition(transition: Transition, case: CaseFacts, actor: Actor, given: Given | str = "") -> Move:
+    """What `transition` does to the case, or the domain error that forbids it."""
+    if isinstance(given, str):
+        given = Given(reason=given)
     rule = RULES[transition]
     if not _permitted(rule, case, actor):
         raise NotAllowed("You may not do this to this case.")
     if case.state not in rule.sources:
-        raise Conflict("The case is no longer in a state that allows this. Reload the page.")
-    if rule.needs_reason and not reason.strip():
-        raise Invalid({"reason": "Please give a reason."})
-    return rule.target
+        allowed = ", ".join(t.value for t in available_transitions(case, actor)) or "-"
+        message = "This action is not open in the case's state ({state}). Open now: {allowed}."
+        raise Conflict(message, state=case.state.value, allowed=allowed)
+    errors = _missing(rule, case, given)
+    if errors:
+        raise Invalid(errors)
+    return Move(transition, case.state, target_of(transition, case), rule.notify, rule.effects)
 
 
 def available_transitions(case: CaseFacts, actor: Actor) -> list[Transition]:

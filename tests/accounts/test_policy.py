@@ -26,6 +26,12 @@ EXPECTED = {
     Action.VIEW_CASE_QUEUE: {D, C},
     Action.TRANSITION_CASE: {B, E, D, C},
     Action.VIEW_EXPERTS: {D, C, A},
+    Action.WORK_ON_CASE: {B, E, D, C},
+    Action.WRITE_PLAN: {B, E, D, C},
+    Action.CONFIRM_WITH_FOUNDER: {B},
+    Action.DISPATCH_TASK: {D, C},
+    Action.VIEW_MY_TASKS: {B},
+    Action.COMPLETE_TASK: {B},
     Action.MANAGE_USERS: {A},
 }
 
