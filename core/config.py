@@ -33,6 +33,9 @@ class Limits:
     import_max_unpacked_bytes: int = 300 * 1024 * 1024  # what an XLSX (a zip) may unpack to
     heavy_jobs_per_user: int = 3  # imports and exports running or waiting, per user
     export_inline_rows: int = 5_000  # larger exports are built by a background job
+    attachment_max_bytes: int = 10 * 1024 * 1024  # one photo, document or signature on a case
+    confirmation_code_tries: int = 5  # wrong codes before a founder's code stops working
+    confirmation_code_minutes: int = 10  # how long a code sent to a founder's phone is valid
 
 
 @dataclass(frozen=True)

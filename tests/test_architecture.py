@@ -20,6 +20,8 @@ PURE_MODULES = [
     "accounts/throttle.py",
     "accounts/passwords.py",
     "casework/workflow.py",
+    "casework/states.py",
+    "casework/attachments/kinds.py",
     "enterprises/exports/rules.py",
     "casework/access.py",
     "enterprises/access.py",

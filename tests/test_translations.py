@@ -40,6 +40,7 @@ PURE_MODULES = (
     "enterprises.classification",
     "enterprises.identifiers",
     "casework.workflow",
+    "casework.states",
 )
 
 # Modules parsed (not imported) for string literals that are message ids. Every module of the

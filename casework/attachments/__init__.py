@@ -1,0 +1,1 @@
+"""Files kept for a case: photos, documents, evidence of measures, founders' signatures."""
