@@ -18,13 +18,18 @@ LOCALE_COOKIE = "fuchi_locale"
 
 @cache
 def catalog(locale: str) -> dict[str, str]:
-    """msgid -> translation for `locale`; English is the identity."""
-    path: Path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as handle:
-        po = read_po(handle, locale=locale)
-    return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
+    """msgid -> translation for `locale`; English is the identity.
+
+    Every `*.po` of the locale is read (messages.po, and one per feature where a feature keeps
+    its own), so features can be translated side by side; a message id lives in one file only.
+    """
+    found: dict[str, str] = {}
+    path: Path
+    for path in sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            po = read_po(handle, locale=locale)
+        found.update({str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy})
+    return found
 
 
 def gettext(locale: str, message: str, **params: object) -> str:

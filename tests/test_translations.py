@@ -30,7 +30,9 @@ from babel.messages.pofile import read_po
 pytestmark = pytest.mark.pure  # no database or Redis: runs with `pytest -m pure` alone
 
 ROOT = Path(__file__).resolve().parent.parent
-PO_FILE = ROOT / "locale" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+PO_DIR = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
+PO_FILE = PO_DIR / "messages.po"  # the header's file; features may keep their own catalog beside it
+PO_FILES = sorted(PO_DIR.glob("*.po"))
 
 # Pure modules (no settings, database or web imports) whose enums may carry `label`s and whose
 # `DomainError` subclasses carry default messages.
@@ -70,8 +72,13 @@ NOT_MESSAGES: frozenset[str] = frozenset()
 
 @cache
 def catalog() -> Catalog:
-    with PO_FILE.open("rb") as handle:
-        return read_po(handle, locale="zh_CN")
+    merged = Catalog(locale="zh_CN")
+    for path in PO_FILES:
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="zh_CN"):
+                if message.id:
+                    merged[message.id] = message
+    return merged
 
 
 def untranslated(message_ids: set[str]) -> list[str]:
@@ -228,7 +235,7 @@ def po_message_ids(text: str) -> list[str]:
 
 def test_it_has_each_message_id_once() -> None:
     text = PO_FILE.read_text(encoding="utf-8")
-    ids = po_message_ids(text)
+    ids = [i for path in PO_FILES for i in po_message_ids(path.read_text(encoding="utf-8"))]
     repeated = {i for i in ids if i and ids.count(i) > 1}
 
     assert not repeated, f"message ids listed more than once: {sorted(repeated)}"
