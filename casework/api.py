@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -74,6 +74,7 @@ class CaseEvent:
     note: str
     actor_name: str | None
     created_at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

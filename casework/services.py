@@ -12,7 +12,11 @@ from piccolo.query.functions.aggregate import Count
 from accounts.policy import Actor
 from casework.access import may_reach_case
 from casework.access_filter import case_filter
+from casework.attachments.service import case_attachments
+from casework.plans.service import plan_section
 from casework.tables import Case, CaseEvent, CaseNeed
+from casework.tasks.service import case_tasks
+from casework.timeline import case_timeline
 from casework.workflow import (
     CaseFacts,
     CaseState,
@@ -157,28 +161,19 @@ async def get_case(actor: Actor, case_id: int) -> dict[str, Any]:
 async def case_events(actor: Actor, case_id: int) -> list[dict[str, Any]]:
     """A case's timeline, oldest first, if the actor may see the case."""
     await get_case(actor, case_id)
-    return await _events(case_id)
+    return await case_timeline(case_id)
 
 
 async def case_file(actor: Actor, case_id: int) -> dict[str, Any]:
-    """All a case's page shows, after one check that the actor may see it."""
-    return {"case": await get_case(actor, case_id), "events": await _events(case_id)}
-
-
-async def _events(case_id: int) -> list[dict[str, Any]]:
-    return (
-        await CaseEvent.select(
-            CaseEvent.id,
-            CaseEvent.kind,
-            CaseEvent.from_state,
-            CaseEvent.to_state,
-            CaseEvent.note,
-            CaseEvent.created_at,
-            CaseEvent.actor.display_name.as_alias("actor_name"),
-        )
-        .where(CaseEvent.case == case_id)
-        .order_by(CaseEvent.id)
-    )
+    """All a case's page shows, after one check that the actor may see it: each feature's section."""
+    case = await get_case(actor, case_id)
+    return {
+        "case": case,
+        "events": await case_timeline(case_id),
+        "attachments": await case_attachments(case_id),
+        "tasks": await case_tasks(case_id),
+        **await plan_section(case_id),
+    }
 
 
 async def transition_case(

@@ -1,0 +1,1 @@
+"""Broker tasks: visits, surveys and documents to collect, dispatched by district officers."""
