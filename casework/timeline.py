@@ -22,4 +22,5 @@ async def case_timeline(case_id: int) -> list[dict[str, Any]]:
         )
         .where(CaseEvent.case == case_id)
         .order_by(CaseEvent.id)
+        .output(load_json=True)
     )
