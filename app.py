@@ -17,8 +17,7 @@ from accounts.api import AuthApi, NotificationApi
 from accounts.controllers import AccountController, UserAdminController
 from accounts.guards import CurrentUserMiddleware, authorize
 from casework import presentation as casework_presentation
-from casework.api import CaseApi, NeedFilingApi
-from casework.controllers import CaseController, NeedFilingController
+from casework import routes as casework_routes
 from casework.services import move_cases_of_merged_enterprise
 from core.access_log import AccessLogMiddleware, log_unrouted
 from core.config import ROOT, settings
@@ -70,16 +69,14 @@ def create_app(secure_cookies: bool = False) -> Litestar:
             DuplicateController,
             ImportController,
             ExportController,
-            NeedFilingController,
-            CaseController,
+            *casework_routes.PAGES,
             ExpertController,
             AuthApi,
             NotificationApi,
             EnterpriseApi,
             DuplicateApi,
             ImportApi,
-            NeedFilingApi,
-            CaseApi,
+            *casework_routes.API,
             ExpertApi,
             create_static_files_router(path="/static", directories=[ROOT / "static"], opt={"action": "public"}),
         ],
