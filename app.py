@@ -18,6 +18,8 @@ from accounts.controllers import AccountController, UserAdminController
 from accounts.guards import CurrentUserMiddleware, authorize
 from casework import presentation as casework_presentation
 from casework import routes as casework_routes
+from casework.enterprise_reach import enterprises_of_assigned_cases
+from casework.need_cases import cases_of_needs
 from casework.services import move_cases_of_merged_enterprise
 from core.access_log import AccessLogMiddleware, log_unrouted
 from core.config import ROOT, settings
@@ -25,6 +27,7 @@ from core.db import engine
 from core.sessions import DatabaseSessionStore, session_config
 from core.web import EXCEPTION_HANDLERS, make_template_config
 from enterprises import presentation as enterprise_presentation
+from enterprises.access_filter import register_extra_reach
 from enterprises.api import EnterpriseApi
 from enterprises.controllers import EnterpriseController
 from enterprises.duplicates.api import DuplicateApi
@@ -33,6 +36,7 @@ from enterprises.duplicates.merge_service import register_mover
 from enterprises.exports.controllers import ExportController
 from enterprises.imports.api import ImportApi
 from enterprises.imports.controllers import ImportController
+from enterprises.services import register_need_cases
 from experts.api import ExpertApi
 from experts.controllers import ExpertController
 from operations.health import health
@@ -60,6 +64,8 @@ def create_app(secure_cookies: bool = False) -> Litestar:
     sessions = session_config(secure_cookie=secure_cookies)
     # Enterprises cannot import casework; casework hands the merge its way of moving cases.
     register_mover("cases", move_cases_of_merged_enterprise)
+    register_need_cases(cases_of_needs)
+    register_extra_reach("assigned_cases", enterprises_of_assigned_cases)  # experts read their cases' enterprises
     return Litestar(
         route_handlers=[
             health,

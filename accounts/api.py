@@ -35,6 +35,7 @@ class Notification:
     kind: str
     subject: str
     body: str
+    link: str  # the page the message is about, e.g. /cases/12 (its `{number}` in the subject)
     created_at: datetime
     read: bool
 
@@ -77,6 +78,7 @@ class NotificationApi(Controller):
                 kind=r["kind"],
                 subject=r["subject"],
                 body=r["body"],
+                link=r["link"],
                 created_at=r["created_at"],
                 read=r["read_at"] is not None,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import urlparse
 
@@ -87,8 +88,16 @@ class AccountController(Controller):
         page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
     ) -> Template:
         paging = PageRequest(page=page_number)
-        rows, total = await services.inbox(current_user(request), paging.page, paging.per_page)
-        return page(request, "accounts/inbox.html", page=Page(items=rows, request=paging, total=total))
+        user = current_user(request)
+        rows, total = await services.inbox(user, paging.page, paging.per_page)
+        # Opening the inbox reads what it shows; the page still marks which of them were new.
+        read = await services.mark_read(user, [row["id"] for row in rows if row["read_at"] is None])
+        return page(
+            request,
+            "accounts/inbox.html",
+            page=Page(items=rows, request=paging, total=total),
+            user=replace(user, unread=max(0, user.unread - read)),
+        )
 
 
 class UserAdminController(Controller):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from accounts.policy import Actor, Role
-from accounts.tables import ApiToken, User
+from accounts.tables import ApiToken, Notification, User
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class CurrentUser:
     display_name: str
     role: Role
     district: str
+    unread: int = 0  # messages in his inbox not yet read; counted for pages only (the header shows it)
 
     @property
     def actor(self) -> Actor:
@@ -47,7 +48,11 @@ async def user_from_session(session: dict[str, Any] | None) -> CurrentUser | Non
     if not isinstance(user_id, int):
         return None
     row = await User.select(*_USER_COLUMNS).where((User.id == user_id) & (User.is_active == True)).first()  # noqa: E712
-    return None if row is None else current_user_from_row(row)
+    if row is None:
+        return None
+    # One count on the indexed user column, for the header of every page.
+    unread = await Notification.count().where((Notification.user == user_id) & Notification.read_at.is_null())
+    return replace(current_user_from_row(row), unread=unread)
 
 
 async def user_from_token(token: str) -> CurrentUser | None:

@@ -116,13 +116,35 @@ async def list_users(page: int, per_page: int) -> tuple[list[dict[str, Any]], in
     return rows, await User.count()
 
 
+def _number_of(link: str) -> str:
+    """The number at the end of a message's link (`/cases/12` -> "12"): the `{number}` of its subject."""
+    last = link.rstrip("/").rsplit("/", 1)[-1]
+    return last if last.isdigit() else ""
+
+
 async def inbox(user: CurrentUser, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
+    """A page of the user's messages, newest first, each with the `number` its subject names."""
     where = Notification.user == user.id
     rows = await (
         Notification.select()
         .where(where)
         .order_by(Notification.created_at, ascending=False)
+        .order_by(Notification.id, ascending=False)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return rows, await Notification.count().where(where)
+    return [{**row, "number": _number_of(row["link"])} for row in rows], await Notification.count().where(where)
+
+
+async def mark_read(user: CurrentUser, notification_ids: list[int]) -> int:
+    """Mark the user's messages shown to him as read; returns how many were unread."""
+    if not notification_ids:
+        return 0
+    read = (
+        await Notification.update({Notification.read_at: datetime.now(UTC)})
+        .where(
+            (Notification.user == user.id) & Notification.id.is_in(notification_ids) & Notification.read_at.is_null()
+        )
+        .returning(Notification.id)
+    )
+    return len(read)

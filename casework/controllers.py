@@ -11,8 +11,9 @@ from litestar.response import Redirect, Template
 from accounts.guards import current_user
 from accounts.policy import Action
 from casework import services
+from casework.workflow import Transition
 from core.api import RowId
-from core.errors import Invalid
+from core.errors import Conflict, DomainError, Invalid, NotAllowed
 from core.pagination import PageRequest
 from core.web import page
 from enterprises.services import enterprise_file
@@ -46,11 +47,9 @@ class CaseController(Controller):
     async def my_cases(
         self, request: Request[Any, Any, Any], state_filter: StateFilter = "", page_number: PageNumber = 1
     ) -> Template:
-        user = current_user(request)
+        # The user's reach is his cases: a broker's filed or tasked ones, an expert's assigned ones.
         found = await services.list_cases(
-            user.actor,
-            services.CaseFilter(state=state_filter, filed_by=user.id),
-            PageRequest(page=page_number),
+            current_user(request).actor, services.CaseFilter(state=state_filter), PageRequest(page=page_number)
         )
         return page(
             request,
@@ -94,21 +93,44 @@ class CaseController(Controller):
         self, request: Request[Any, Any, Any], case_id: RowId, data: URLEncodedBody[dict[str, str]]
     ) -> Template | Redirect:
         actor = current_user(request).actor
+        version = int(data["version"]) if data.get("version", "").isdigit() and len(data["version"]) < 10 else 0
         try:
-            version = int(data.get("version", "0"))
-        except ValueError:
-            version = 0
-        try:
-            await services.transition_case(actor, case_id, data.get("transition", ""), version, data.get("reason", ""))
-        except Invalid as error:
-            file = await services.case_file(actor, case_id)
-            return page(
-                request,
-                "casework/detail.html",
-                status_code=400,
-                **file,
-                filed=False,
-                errors=error.errors,
-                values=data,
+            moved = await services.transition_case(
+                actor,
+                case_id,
+                data.get("transition", ""),
+                version,
+                data.get("reason", ""),
+                services.parse_details(data),
             )
+        except Invalid as error:
+            return await self._again(request, case_id, data, 400, errors=error.errors)
+        except Conflict as error:  # a stale version, or a state that no longer allows the action
+            return await self._again(request, case_id, data, 409, refusal=error)
+        except NotAllowed as error:
+            return await self._again(request, case_id, data, 403, refusal=error)
+        if moved.transition is Transition.DECLINE_ASSIGNMENT:
+            return Redirect("/cases/mine")  # the expert who declined no longer reaches the case
         return Redirect(f"/cases/{case_id}")
+
+    async def _again(
+        self,
+        request: Request[Any, Any, Any],
+        case_id: int,
+        values: dict[str, str],
+        status_code: int,
+        errors: dict[str, str] | None = None,
+        refusal: DomainError | None = None,
+    ) -> Template:
+        """The case as it stands now, the user's input kept as typed, with what went wrong."""
+        file = await services.case_file(current_user(request).actor, case_id)
+        return page(
+            request,
+            "casework/detail.html",
+            status_code=status_code,
+            **file,
+            filed=False,
+            errors=errors or {},
+            values=values,
+            refusal=refusal,
+        )

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from casework.api import CaseApi, NeedFilingApi
+from casework.attachments.api import CaseAttachmentApi
+from casework.attachments.controllers import AttachmentController
+from casework.confirmations.api import ConfirmationApi
+from casework.confirmations.controllers import ConfirmationController
 from casework.controllers import CaseController, NeedFilingController
+from casework.notes.api import NoteApi
+from casework.notes.controllers import NoteController
+from casework.plans.api import PlanApi
+from casework.plans.controllers import PlanController
+from casework.tasks.api import TaskApi
+from casework.tasks.controllers import TaskController
 
-PAGES: list[type] = [NeedFilingController, CaseController]
-API: list[type] = [NeedFilingApi, CaseApi]
+PAGES: list[type] = [NeedFilingController, CaseController, TaskController, NoteController, AttachmentController]
+PAGES += [PlanController, ConfirmationController]
+API: list[type] = [NeedFilingApi, CaseApi, TaskApi, NoteApi, CaseAttachmentApi]
+API += [PlanApi, ConfirmationApi]

@@ -46,7 +46,7 @@ _STATE_LABELS = {
     CaseState.PLAN_APPROVED: "Plan approved",
     CaseState.IN_PROGRESS: "In progress",
     CaseState.MONITORING: "Monitoring",
-    CaseState.CLOSED: "Closed",
+    CaseState.CLOSED: "Case closed",  # not "Closed": that id is an enterprise that shut down (已关停)
     CaseState.ON_HOLD: "On hold",
     CaseState.DECLINED: "Declined",
     CaseState.WITHDRAWN: "Withdrawn",

@@ -1,0 +1,71 @@
+"""Filing a need as a case, and carrying cases along when their enterprise is merged."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from accounts.policy import Actor
+from casework.notifying import FILED
+from casework.tables import Case, CaseEvent, CaseNeed
+from casework.telling import promise_notifications, told_of
+from casework.workflow import CaseState, Party, Priority
+from core.db import write_transaction
+from core.jobs import dispatch
+from enterprises.classification import Urgency
+from enterprises.services import record_need
+
+# A need's urgency sets the case's first priority; the officer may change it at triage later.
+_PRIORITY_OF = {
+    Urgency.LOW: Priority.LOW,
+    Urgency.NORMAL: Priority.NORMAL,
+    Urgency.HIGH: Priority.HIGH,
+    Urgency.URGENT: Priority.URGENT,
+}
+
+
+async def move_cases_of_merged_enterprise(merged_id: int, survivor_id: int) -> int:
+    """A merged enterprise's cases follow it to the record kept (runs inside the merge's transaction)."""
+    moved = (
+        await Case.update({Case.enterprise: survivor_id, Case.updated_at: datetime.now(UTC)})
+        .where(Case.enterprise == merged_id)
+        .returning(Case.id)
+    )
+    return len(moved)
+
+
+async def file_need(actor: Actor, enterprise_id: int, form: Mapping[str, str], as_draft: bool = False) -> int:
+    """File a need of an enterprise the broker may see as a submitted (or draft) case; returns the case id.
+
+    A case filed straight into the queue is a submission: the district's officers are told.
+    """
+    state = CaseState.DRAFT if as_draft else CaseState.SUBMITTED
+    async with write_transaction():
+        need = await record_need(actor, enterprise_id, form)
+        rows = await Case.insert(
+            Case(
+                enterprise=enterprise_id,
+                filed_by=actor.user_id,
+                district=need.district,
+                priority=_PRIORITY_OF[need.urgency],
+                state=state,
+            )
+        ).returning(Case.id)
+        case_id: int = rows[0]["id"]
+        await CaseNeed.insert(CaseNeed(case=case_id, need=need.need_id))
+        parties = [] if as_draft else [Party.DISTRICT_OFFICERS]
+        told = await told_of(case_id, {"filed_by": actor.user_id, "district": need.district}, parties, actor.user_id)
+        event = await CaseEvent.insert(
+            CaseEvent(
+                case=case_id,
+                actor=actor.user_id,
+                kind=FILED,
+                from_state="",
+                to_state=state,
+                data={"notify": told} if told else {},
+            )
+        ).returning(CaseEvent.id)
+        jobs = await promise_notifications(event[0]["id"], told)
+    if jobs:
+        await dispatch(jobs)
+    return case_id
