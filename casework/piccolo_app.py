@@ -13,6 +13,7 @@ from casework.tables import (
     PlanVersion,
     Problem,
     Task,
+    TextMessage,
 )
 
 APP_CONFIG = AppConfig(
@@ -29,6 +30,7 @@ APP_CONFIG = AppConfig(
         Attachment,
         Confirmation,
         Task,
+        TextMessage,
     ],
     migration_dependencies=["enterprises.piccolo_app", "accounts.piccolo_app", "experts.piccolo_app"],
     commands=[],

@@ -159,6 +159,26 @@ class Confirmation(Table, tablename="casework_confirmation"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class TextMessage(Table, tablename="casework_text_message"):
+    """A text message to a founder's phone (a confirmation code): the outbox and the record of what was sent.
+
+    The phone and the text are encrypted (core.crypto): the text carries a one-time code.
+    """
+
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+
+    case = ForeignKey(references=Case, null=False, index=True)
+    confirmation = ForeignKey(references=Confirmation, null=True, index=True)
+    phone_cipher = Text(help_text="the founder's phone, encrypted")
+    body_cipher = Text(help_text="the text, encrypted: it holds the code")
+    status = Varchar(length=10, default="queued", help_text="queued, sending, sent, expired")
+    gateway = Varchar(length=30, default="", help_text="the gateway that took it (casework.confirmations.gateway)")
+    gateway_ref = Varchar(length=100, default="", help_text="the gateway's reference for it")
+    attempts = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+
+
 class Task(Table, tablename="casework_task"):
     """Bureau work dispatched to a broker: a visit, a survey, a document to collect."""
 
