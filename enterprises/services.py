@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from accounts.policy import Action, Actor, may
@@ -12,6 +13,7 @@ from core.db import write_transaction
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.text import normalise_text
 from enterprises.access import may_reach_enterprise, registration_districts
+from enterprises.access_filter import reaches_through_others
 from enterprises.classification import Urgency
 from enterprises.duplicates.service import refuse_unconfirmed_duplicates
 from enterprises.intake import ENTERPRISE_FIELDS, clean_enterprise, clean_need
@@ -20,6 +22,16 @@ from enterprises.records import apply_draft, create_enterprise, today
 from enterprises.tables import Enterprise, EnterpriseChange, Founder, Need, OutcomeSnapshot, PersonalDataAccess
 
 MERGED = "This record has been merged into another one."
+
+NeedCases = Callable[[Actor, list[int]], Awaitable[Mapping[int, Mapping[str, Any]]]]
+"""`async def find(actor, need_ids) -> {need_id: {"case_id": …, "case_state": …}}` for the cases the actor reaches."""
+
+_need_cases: dict[str, NeedCases] = {}
+
+
+def register_need_cases(find: NeedCases) -> None:
+    """Have `find` tell the enterprise page each need's case; casework registers it (enterprises cannot import it)."""
+    _need_cases["cases"] = find
 
 
 async def register_enterprise(actor: Actor, form: Mapping[str, str]) -> int:
@@ -69,7 +81,7 @@ async def _apply_form(actor: Actor, existing: Mapping[str, Any], form: Mapping[s
 
 async def _row_in_scope(actor: Actor, enterprise_id: int) -> dict[str, Any]:
     row = await Enterprise.select(*SUMMARY, *DETAIL).where(Enterprise.id == enterprise_id).first()
-    if row is None or not may_reach_enterprise(actor, row):
+    if row is None or not (may_reach_enterprise(actor, row) or await reaches_through_others(actor, enterprise_id)):
         raise NotFound()
     return dict(row)
 
@@ -103,13 +115,22 @@ async def enterprise_file(actor: Actor, enterprise_id: int) -> dict[str, Any]:
     """All an enterprise's page shows, and what the actor may do there, after one check that he may see it."""
     return {
         "enterprise": await get_enterprise(actor, enterprise_id),
-        "needs": await _needs_of(enterprise_id),
+        "needs": await _with_cases(actor, await _needs_of(enterprise_id)),
         "changes": await _history(enterprise_id),
         "snapshots": await _snapshots(enterprise_id),
         "may_reveal": may(actor, Action.REVEAL_PERSONAL_DATA),
         "may_edit": may(actor, Action.UPDATE_ENTERPRISE),
         "may_file": may(actor, Action.FILE_NEED),
     }
+
+
+async def _with_cases(actor: Actor, needs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each need with its case's id and state, where a case was filed for it that the actor reaches."""
+    find = _need_cases.get("cases")
+    if find is None or not needs:
+        return needs
+    cases = await find(actor, [need["id"] for need in needs])
+    return [{**need, **cases.get(need["id"], {})} for need in needs]
 
 
 async def _snapshots(enterprise_id: int) -> list[dict[str, Any]]:
@@ -201,3 +222,22 @@ async def enterprise_needs(actor: Actor, enterprise_id: int) -> list[dict[str, A
 
 async def _needs_of(enterprise_id: int) -> list[dict[str, Any]]:
     return await Need.select().where(Need.enterprise == enterprise_id).order_by(Need.id)
+
+
+async def founder_reveals(enterprise_id: int, since: datetime) -> list[dict[str, Any]]:
+    """Reveals of an enterprise's founder's personal data since `since`, oldest first: who, when, which, why.
+
+    For a caller that has checked the user reaches a record the reveals belong to (a case's timeline).
+    """
+    founder = Enterprise.select(Enterprise.founder).where(Enterprise.id == enterprise_id)
+    return (
+        await PersonalDataAccess.select(
+            PersonalDataAccess.id,
+            PersonalDataAccess.fields,
+            PersonalDataAccess.reason,
+            PersonalDataAccess.created_at,
+            PersonalDataAccess.actor.display_name.as_alias("actor_name"),
+        )
+        .where(PersonalDataAccess.founder.is_in(founder) & (PersonalDataAccess.created_at >= since))
+        .order_by(PersonalDataAccess.id)
+    )
