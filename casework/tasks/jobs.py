@@ -1,0 +1,54 @@
+"""Background jobs of broker tasks (run by `rq worker`; synchronous): telling the broker in his inbox.
+
+Each takes a task id only (no names, no phones in a job's payload) and writes at most one message
+per task and event, however often it runs: the notification's dedupe key is unique.
+"""
+
+from __future__ import annotations
+
+from accounts.tables import Notification
+from casework.tables import Task
+from casework.tasks.rules import TaskKind, TaskStatus
+
+DISPATCHED_SUBJECTS = {
+    TaskKind.VISIT: "New task: visit an enterprise",
+    TaskKind.SURVEY: "New task: survey an enterprise",
+    TaskKind.COLLECT_DOCUMENT: "New task: collect a document",
+}
+DISPATCHED_BODY = "Open the task to see what to do and by when."
+CANCELLED_SUBJECT = "A task of yours was cancelled"
+CANCELLED_BODY = "Open the task to see why."
+
+
+def _task(task_id: int) -> dict[str, object] | None:
+    return Task.select(Task.id, Task.broker, Task.kind, Task.status).where(Task.id == task_id).first().run_sync()
+
+
+def _notify(broker: object, kind: str, subject: str, body: str, task_id: int) -> None:
+    Notification.insert(
+        Notification(
+            user=broker,
+            kind=kind,
+            subject=subject,
+            body=body,
+            link=f"/tasks/{task_id}",
+            dedupe_key=f"{kind}:{task_id}",
+        )
+    ).on_conflict(target=Notification.dedupe_key, action="DO NOTHING").run_sync()
+
+
+def notify_task_dispatched(task_id: int) -> None:
+    """Tell the broker of a new task; a task cancelled before the job ran is not announced."""
+    task = _task(task_id)
+    if task is None or task["status"] != TaskStatus.OPEN:
+        return
+    subject = DISPATCHED_SUBJECTS[TaskKind(str(task["kind"]))]
+    _notify(task["broker"], "task_dispatched", subject, DISPATCHED_BODY, task_id)
+
+
+def notify_task_cancelled(task_id: int) -> None:
+    """Tell the broker that a task he was given is cancelled."""
+    task = _task(task_id)
+    if task is None or task["status"] != TaskStatus.CANCELLED:
+        return
+    _notify(task["broker"], "task_cancelled", CANCELLED_SUBJECT, CANCELLED_BODY, task_id)

@@ -1,0 +1,115 @@
+"""The founder confirms a broker's visit: with the code sent to his phone, or by signing on the broker's screen."""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+import pytest
+
+from casework.confirmations.texts import last_text
+from casework.tables import CaseEvent, Confirmation, Task
+from tests.casework.tasks.conftest import PNG, World
+from tests.casework.tasks.test_pages import NO_FILE, post_multipart
+from tests.conftest import run_worker_until_idle
+
+pytestmark = pytest.mark.anyio
+
+
+def confirmation_in(response: Any) -> int:
+    assert response.status_code == 302, response.text
+    found = re.search(r"confirmation=(\d+)", response.headers["location"])
+    assert found, response.headers["location"]
+    return int(found.group(1))
+
+
+async def test_it_completes_a_visit_with_the_code_the_founder_received(client: Any, world: World) -> None:
+    task_id = await world.dispatch()
+    await client.login("alice")
+    path = f"/tasks/{task_id}"
+    assert "向创业者发送验证码" in (await client.http.get(path)).text
+    confirmation_id = confirmation_in(await client.post_form(f"{path}/confirmation", {"method": "code"}, path))
+    page = await client.http.get(f"{path}?confirmation={confirmation_id}")
+    assert 'name="code"' in page.text and f'name="confirmation_id" value="{confirmation_id}"' in page.text
+    run_worker_until_idle()  # the text goes out through the (recording) gateway
+    kept = await last_text(world.case_a, confirmation_id)
+    assert kept is not None
+    code = re.search(r"(?<![0-9])[0-9]{6}(?![0-9])", kept.text)
+    assert code
+    wrong = "111111" if code.group(0) != "111111" else "222222"
+
+    form = {"version": "1", "note": "冷库已完工，创业者确认", "confirmation_id": str(confirmation_id)}
+    refused = await post_multipart(client, f"{path}/complete", {**form, "code": wrong}, NO_FILE, path)
+    assert refused.status_code == 400 and "冷库已完工，创业者确认" in refused.text
+    assert 'id="e-code"' in refused.text
+    assert (await Task.select(Task.status).where(Task.id == task_id).first())["status"] == "open"
+
+    done = await post_multipart(client, f"{path}/complete", {**form, "code": code.group(0)}, NO_FILE, path)
+    assert done.status_code == 302, done.text
+    task = await Task.select(Task.status, Task.confirmation).where(Task.id == task_id).first()
+    assert task == {"status": "done", "confirmation": confirmation_id}
+    assert (await Confirmation.select(Confirmation.confirmed_at).first())["confirmed_at"] is not None
+    done_event = await CaseEvent.select(CaseEvent.data).where(CaseEvent.kind == "task_done").output(load_json=True)
+    assert [e["data"]["confirmation"] for e in done_event] == [confirmation_id]
+    assert "创业者已确认。" in (await client.http.get(path)).text
+
+
+async def test_it_completes_a_visit_the_founder_signed_for(client: Any, world: World) -> None:
+    task_id = await world.dispatch()
+    await client.login("alice")
+    path = f"/tasks/{task_id}"
+    to_sign = await client.post_form(f"{path}/confirmation", {"method": "signature"}, path)
+    assert to_sign.status_code == 302 and to_sign.headers["location"] == f"{path}/sign"
+    sign_page = await client.http.get(f"{path}/sign")
+    assert sign_page.status_code == 200 and "<canvas" in sign_page.text
+    empty = await post_multipart(client, f"{path}/signature", {"signature": ""}, NO_FILE, f"{path}/sign")
+    assert empty.status_code == 400
+    drawn = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    confirmation_id = confirmation_in(
+        await post_multipart(client, f"{path}/signature", {"signature": drawn}, NO_FILE, f"{path}/sign")
+    )
+    page = await client.http.get(f"{path}?confirmation={confirmation_id}")
+    assert "创业者已确认。" in page.text and 'name="code"' not in page.text
+    form = {"version": "1", "note": "已走访并签名", "confirmation_id": str(confirmation_id)}
+    done = await post_multipart(client, f"{path}/complete", form, NO_FILE, path)
+    assert done.status_code == 302, done.text
+    assert (await Task.select(Task.confirmation).where(Task.id == task_id).first())["confirmation"] == confirmation_id
+
+
+async def test_it_counts_only_a_confirmation_given_for_the_same_task(client: Any, world: World) -> None:
+    first = await world.dispatch()
+    second = await world.dispatch()
+    await client.login("alice")
+    drawn = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    signed = confirmation_in(
+        await post_multipart(client, f"/tasks/{first}/signature", {"signature": drawn}, NO_FILE, f"/tasks/{first}/sign")
+    )
+    alice = await client.api_token("alice")
+    borrowed = await client.http.post(
+        f"/api/v1/tasks/{second}/complete", json={"version": 1, "note": "x", "confirmation_id": signed}, headers=alice
+    )
+    assert borrowed.status_code == 422 and set(borrowed.json()["errors"]) == {"confirmation"}
+    asked = confirmation_in(await client.post_form(f"/tasks/{second}/confirmation", {"method": "code"}, "/tasks/mine"))
+    not_yet = await client.http.post(
+        f"/api/v1/tasks/{second}/complete", json={"version": 1, "note": "x", "confirmation_id": asked}, headers=alice
+    )
+    assert not_yet.status_code == 422 and set(not_yet.json()["errors"]) == {"code"}
+    kept = await client.http.post(
+        f"/api/v1/tasks/{first}/complete", json={"version": 1, "note": "x", "confirmation_id": signed}, headers=alice
+    )
+    assert kept.status_code == 201 and kept.json()["confirmation_id"] == signed
+
+
+async def test_it_takes_the_founders_confirmation_only_at_a_visit_tied_to_a_case(client: Any, world: World) -> None:
+    survey = await world.dispatch(kind="survey")
+    visit_without_case = await world.dispatch(case_id=None, enterprise_id=world.enterprise_a)
+    await client.login("alice")
+    for task_id in (survey, visit_without_case):
+        path = f"/tasks/{task_id}"
+        page = await client.http.get(path)
+        assert "向创业者发送验证码" not in page.text
+        refused = await client.post_form(f"{path}/confirmation", {"method": "code"}, path)
+        assert refused.status_code == 400 and "创业者确认只能在关联案件的走访中进行。" in refused.text
+        assert (await client.http.get(f"{path}/sign")).status_code == 422
+    assert await Confirmation.count() == 0
