@@ -20,6 +20,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.casework_run import render as render_casework
+from bench.casework_run import run_casework, run_casework_only
 from bench.options import ROOT, forwarded, parser
 from bench.report import render
 
@@ -42,6 +44,8 @@ def main() -> int:
     args = parser().parse_args()
     started = time.perf_counter()
     work_dir: Path = args.work_dir or Path(tempfile.mkdtemp(prefix="fuchi-bench-"))
+    if args.casework_only:
+        return run_casework_only(args, work_dir)
     targets: list[tuple[str, str]] = []
     if url := os.environ.get("DATABASE_URL"):
         targets.append(("sqlite" if url.startswith("sqlite") else "postgresql", url))
@@ -81,6 +85,9 @@ def main() -> int:
             failed.append(f"{kind}: the suite stopped (exit {code})")
             continue
         report["databases"].append(json.loads(part_path.read_text()))
+    if args.casework_cases > 0:  # kept databases, a lock and a cluster of its own: see bench.casework_run
+        report["casework"], problems = run_casework(args, work_dir)
+        failed += problems
 
     report["machine"]["loadavg_end"] = _loadavg()
     report["total_seconds"] = round(time.perf_counter() - started, 1)
@@ -92,6 +99,7 @@ def main() -> int:
         if lines := (part.get("export") or {}).get("lines"):
             print(f"\n{part['database']}: /health while a 50,000-row export is requested (bench.export_bench)")
             print("\n".join(lines))
+    render_casework(report.get("casework", []))
     try:
         shown = args.output.relative_to(ROOT)
     except ValueError:

@@ -13,8 +13,8 @@ DEFAULT_OUTPUT = ROOT / "var" / "bench" / "latest.json"
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m bench",
-        description="Benchmark the queue page, the enterprise search and the spreadsheet import against same-run "
-        "baselines; medians over rounds.",
+        description="Benchmark the queue page, the enterprise search, the spreadsheet import and the casework pages "
+        "at 1,000,000 cases against same-run baselines; medians over rounds.",
         epilog="With scripts/bench: BENCH_POSTGRES=1 runs the suite on a throwaway PostgreSQL too.",
     )
     p.add_argument("--rounds", type=int, default=5, help="measured rounds per scenario (default 5)")
@@ -40,6 +40,28 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         help="imports timed, each a fresh file (median; 0: skip; default 1, as each takes tens of seconds)",
+    )
+    p.add_argument(
+        "--casework-cases",
+        type=int,
+        default=1_000_000,
+        help="cases of the casework benchmark's world, 5 events each (default 1000000; 0: skip it)",
+    )
+    p.add_argument("--casework-enterprises", type=int, default=200_000, help="its enterprises (default 200000)")
+    p.add_argument(
+        "--casework-requests", type=int, default=300, help="requests per casework scenario, all rounds (default 300)"
+    )
+    p.add_argument("--casework-rounds", type=int, default=3, help="interleaved casework rounds (default 3)")
+    p.add_argument(
+        "--casework-only",
+        action="store_true",
+        help="run only the casework benchmark; its figures replace those in --output, the others are kept",
+    )
+    p.add_argument(
+        "--casework-cache",
+        type=Path,
+        default=ROOT / "var" / "bench" / "casework",
+        help="where the seeded SQLite databases are kept between runs (default var/bench/casework)",
     )
     p.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON report (default var/bench/latest.json)")
     p.add_argument("--work-dir", type=Path, default=None, help="scratch folder (scripts/bench gives one)")
