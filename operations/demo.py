@@ -13,7 +13,9 @@ from casework.services import file_need, transition_case
 from casework.workflow import CaseState
 from enterprises.identifiers import complete_resident_id
 from enterprises.services import register_enterprise
+from enterprises.tables import Enterprise
 from experts.tables import Expert
+from operations.demo_cases import seed_cases
 
 DEMO_PASSWORD = "fuchi-demo"
 
@@ -248,7 +250,9 @@ async def seed() -> str:
         await _bring_to(case_id, final_state, broker_actor, officer)
     for broker, form in MORE_ENTERPRISES:
         await register_enterprise(actors[broker], form)
-    return f"seeded {len(USERS)} users, {len(EXPERTS)} experts, {len(ENTERPRISES) + len(MORE_ENTERPRISES)} enterprises"
+    cases = len(ENTERPRISES) + await seed_cases(actors)  # the later states, plans and tasks
+    enterprises = await Enterprise.count()
+    return f"seeded {len(USERS)} users, {len(EXPERTS)} experts, {enterprises} enterprises, {cases} cases"
 
 
 async def _bring_to(case_id: int, state: CaseState, broker: Actor, officer: Actor) -> None:

@@ -3,23 +3,84 @@
 from __future__ import annotations
 
 import pytest
+import redis
+from piccolo.utils.sync import run_sync
+from rq import Queue, SimpleWorker
 
-from casework.tables import Case
-from casework.workflow import CaseState
+from accounts.tables import Notification
+from casework.plans.live import today
+from casework.plans.rules import MeasureStatus
+from casework.states import CaseState
+from casework.tables import Case, Confirmation, Measure, PlanVersion, Problem, Task
+from casework.tasks.rules import TaskStatus
+from core.config import settings
+from core.jobs import QUEUE_NAMES
 from enterprises.classification import LegalForm
 from enterprises.tables import Enterprise, Founder
 from operations.demo import seed
+from operations.demo_cases import signature_png
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_it_seeds_a_case_in_every_state_and_an_enterprise_of_every_legal_form() -> None:
+async def test_it_seeds_a_case_in_every_state_a_plan_at_every_stage_and_tasks_due_overdue_and_done() -> None:
     assert "seeded" in await seed()
+    assert await seed() == "demo data already present"
+    await _every_state_and_legal_form()
+    await _plans_at_every_stage()
+    await _tasks_due_overdue_and_done()
+
+
+async def _every_state_and_legal_form() -> None:
     assert {row["state"] for row in await Case.select(Case.state)} == set(CaseState)
     assert {row["legal_form"] for row in await Enterprise.select(Enterprise.legal_form)} == set(LegalForm)
     assert await Founder.count().where(Founder.id_number_digest != "") >= 3
+    # Most of the casework is in broker1's district, some in broker2's.
+    districts = [row["district"] for row in await Case.select(Case.district)]
+    assert districts.count("500154") > districts.count("500118") >= 4
 
 
-async def test_it_seeds_once() -> None:
-    await seed()
-    assert await seed() == "demo data already present"
+async def _plans_at_every_stage() -> None:
+    statuses = {row["status"] for row in await PlanVersion.select(PlanVersion.status)}
+    assert statuses == {"submitted", "returned", "approved"}
+    # A plan being written for the first time: problems, and no version submitted yet.
+    planning = [row["id"] for row in await Case.select(Case.id).where(Case.state == CaseState.PLANNING)]
+    submitted = {row["case"] for row in await PlanVersion.select(PlanVersion.case)}
+    assert await Problem.exists().where(Problem.case.is_in([c for c in planning if c not in submitted] or [0]))
+    # A plan returned with comments, its second version being written.
+    latest = {row["case"]: row for row in await PlanVersion.select().order_by(PlanVersion.number)}
+    assert any(row["status"] == "returned" and row["comments"] for row in latest.values())
+    measures = await Measure.select(Measure.status, Measure.drop_reason)
+    assert {row["status"] for row in measures} == set(MeasureStatus)
+    assert all(row["drop_reason"] for row in measures if row["status"] == MeasureStatus.DROPPED)
+    # Problems open, and closed out with the founder's signature.
+    closed = await Problem.select(Problem.confirmation).where(Problem.closed_out_at.is_not_null())
+    assert closed and await Problem.exists().where(Problem.closed_out_at.is_null())
+    signed = await Confirmation.select(Confirmation.id).where(
+        (Confirmation.method == "signature") & Confirmation.signature.is_not_null()
+    )
+    assert {row["confirmation"] for row in closed} <= {row["id"] for row in signed}
+
+
+async def _tasks_due_overdue_and_done() -> None:
+    tasks = await Task.select(Task.status, Task.due_on, Task.broker.username.as_alias("broker"))
+    still_open = [t for t in tasks if t["status"] == TaskStatus.OPEN]
+    assert any(t["due_on"] >= today() for t in still_open)
+    assert {t["broker"] for t in still_open if t["due_on"] < today()} == {"broker1", "broker2"}
+    assert {t["broker"] for t in tasks if t["status"] == TaskStatus.DONE} == {"broker1", "broker2"}
+
+
+def test_it_tells_the_demo_people_in_their_inboxes_once_the_jobs_run() -> None:
+    run_sync(seed())
+    # RQ's in-process worker, on the real Redis: the demo's hundred jobs, without a process forked for each.
+    connection = redis.Redis.from_url(settings.redis_url)
+    SimpleWorker([Queue(name, connection=connection) for name in QUEUE_NAMES], connection=connection).work(burst=True)
+    told = Notification.select(Notification.user.username.as_alias("username")).run_sync()
+    assert {"broker1", "broker2", "officer1", "officer2", "expert1"} <= {row["username"] for row in told}
+
+
+@pytest.mark.pure
+def test_it_draws_the_founders_signature_as_a_png() -> None:
+    png = signature_png()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert png.endswith(b"IEND\xaeB`\x82")
