@@ -93,12 +93,17 @@ async def list_cases(
 ) -> Page[dict[str, Any]]:
     """Cases the actor may see, newest first, one page of them; `total` when the caller already counted them."""
     conditions = _conditions(actor, filters)
-    query = Case.select(*_LIST_COLUMNS).order_by(Case.id, ascending=False)
+    # A deferred join: the page's ids come from the (district, state, id) index alone, and only
+    # those rows are joined. Joining first made a deep page (or a state of old cases, which
+    # PostgreSQL assumes spread evenly) walk and join every skipped row: 273 ms at page 50 of
+    # 1,000,000 cases on PostgreSQL, 0–12 ms with the ids first (`make bench`, casework).
+    ids = Case.select(Case.id).order_by(Case.id, ascending=False)
     count = Case.count()
     for condition in conditions:
-        query = query.where(condition)
+        ids = ids.where(condition)
         count = count.where(condition)
-    rows = await query.limit(request.per_page).offset(request.offset)
+    page_ids = ids.limit(request.per_page).offset(request.offset)
+    rows = await Case.select(*_LIST_COLUMNS).where(Case.id.is_in(page_ids)).order_by(Case.id, ascending=False)
     return Page(items=rows, request=request, total=await count if total is None else total)
 
 
