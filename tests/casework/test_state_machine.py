@@ -209,13 +209,24 @@ def test_the_case_life_keeps_its_invariants_under_any_sequence_of_moves(
             if data.draw(st.sampled_from([True, True, False]), label="other features did their part"):
                 run(self._do_other_features_work(case_id))
             other = next(c for c in self.cases if c != case_id)
-            details = Details(
-                outcome=data.draw(st.sampled_from(["resolved", "not_resolved", "", "bogus"]), label="outcome"),
-                survivor=data.draw(st.sampled_from([other, other, case_id, None, 2**31 - 1]), label="survivor"),
-                resume_on=data.draw(st.sampled_from([today() + timedelta(days=9), today(), None]), label="resume_on"),
-                expert=data.draw(st.sampled_from([experts["eve"], experts["ed"], None, 2**31 - 1]), label="expert"),
-            )
-            reason = data.draw(st.sampled_from(["理由充分", "理由充分", " ", ""]), label="reason")
+            # Mostly the details filled in as the page asks, sometimes whatever: with one draw for
+            # all of them, the walk (fixed by derandomize) never once chose an expert for ASSIGN.
+            if data.draw(st.sampled_from([True, True, True, False]), label="filled in"):
+                details = Details(
+                    outcome=data.draw(st.sampled_from(["resolved", "not_resolved"]), label="outcome"),
+                    survivor=other,
+                    resume_on=today() + timedelta(days=9),
+                    expert=data.draw(st.sampled_from([experts["eve"], experts["ed"]]), label="expert"),
+                )
+                reason = "理由充分"
+            else:
+                details = Details(
+                    outcome=data.draw(st.sampled_from(["resolved", "", "bogus"]), label="outcome"),
+                    survivor=data.draw(st.sampled_from([other, case_id, None, 2**31 - 1]), label="survivor"),
+                    resume_on=data.draw(st.sampled_from([today(), None]), label="resume_on"),
+                    expert=data.draw(st.sampled_from([experts["eve"], None, 2**31 - 1]), label="expert"),
+                )
+                reason = data.draw(st.sampled_from(["理由充分", " ", ""]), label="reason")
             before = self.rows
             version = before[case_id]["version"]
             stale = data.draw(st.sampled_from([False, False, False, True]), label="stale") and version > 1
