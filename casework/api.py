@@ -208,7 +208,14 @@ class CaseApi(Controller):
         district: Annotated[str, QueryParameter(max_length=6)] = "",
         category: Annotated[NeedCategory | None, QueryParameter(description="a need category the case covers")] = None,
         older_than_days: Annotated[
-            int | None, QueryParameter(ge=0, le=36500, description="filed at least this many days ago")
+            int | None,
+            QueryParameter(
+                ge=0,
+                le=36500,
+                description="filed at least this many days ago",
+                # Litestar drops a falsy bound from the schema, so the 0 is stated again
+                schema_extra={"minimum": 0},
+            ),
         ] = None,
         expert: Annotated[
             int | None, QueryParameter(ge=1, le=MAX_INT4, description="an expert (id) with a live assignment on it")
