@@ -22,7 +22,7 @@ from casework.plans.versions import plan_facts, record_decision, record_submissi
 from casework.reading import facts_of, live_leads, reach_case
 from casework.tables import Case, CaseEvent
 from casework.telling import promise_notifications, told_of
-from casework.workflow import RULES, CaseState, Given, Move, Needs, Transition, check_transition
+from casework.workflow import PLAN_NEEDS, RULES, CaseState, Given, Move, Transition, check_transition
 from core.config import settings
 from core.db import write_transaction
 from core.errors import Conflict, Invalid
@@ -33,9 +33,6 @@ STALE = "Someone else changed this case since you opened it. Reload the page to 
 UNKNOWN_ACTION = "Unknown action."
 MAX_NOTE = 2000
 MAX_ID = 2**31 - 1  # ids are 4-byte integers on PostgreSQL: a larger number names no row
-
-# The plan's facts cost three counts: read only for the transitions whose rule asks about the plan.
-_PLAN_NEEDS = frozenset({Needs.PLAN_WITH_MEASURES, Needs.PLAN_SUBMITTED, Needs.PROBLEMS_CLOSED_OUT})
 
 # The case's columns the rules and the row changes read, as they stand under the claim.
 _CLAIMED = (
@@ -187,7 +184,8 @@ async def transition_case(
         if transition == Transition.MERGE:
             await lock_first(case_id, given.survivor)
         case = await _claim(case_id, expected_version)
-        plan = await plan_facts(case_id) if RULES[Transition(transition)].needs & _PLAN_NEEDS else None
+        # The plan's facts cost three counts: read only when the rule asks about the plan.
+        plan = await plan_facts(case_id) if RULES[Transition(transition)].needs & PLAN_NEEDS else None
         facts = facts_of(case, await live_leads(case_id), plan)
         move = check_transition(Transition(transition), facts, actor, given)
         changes, data = await _apply(move, actor, case, given)

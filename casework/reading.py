@@ -14,11 +14,12 @@ from casework.access import ASSIGNED_EXPERT, LIVE_ASSIGNMENT, TASKED_BROKER, may
 from casework.access_filter import case_filter
 from casework.attachments.service import case_attachments
 from casework.plans.service import plan_section
-from casework.plans.versions import PlanFacts
+from casework.plans.versions import PlanFacts, plan_facts
 from casework.tables import Assignment, Case, CaseNeed, Task
 from casework.tasks.service import case_tasks
 from casework.timeline import case_timeline
-from casework.workflow import CaseFacts, CaseState, Transition, available_transitions
+from casework.workflow import CaseFacts, CaseState, Transition, available_transitions, needs_plan_facts, waiting_on
+from core.db import read_snapshot
 from core.districts import is_district
 from core.errors import Invalid, NotFound
 from core.pagination import Page, PageRequest
@@ -190,8 +191,17 @@ def facts_of(row: Mapping[str, Any], leads: Mapping[str, Mapping[str, Any]], pla
 
 
 async def get_case(actor: Actor, case_id: int) -> dict[str, Any]:
-    """One case the actor may see, with its needs, its experts and the transitions open to him."""
-    row = await reach_case(actor, case_id, *_DETAIL_COLUMNS)
+    """One case the actor may see, with its needs, its experts and the transitions open to him.
+
+    `transitions` are those his role and relation allow in the case's state; `waiting` maps those
+    the case's own facts (diagnosis, plan) still hold back to why.
+    """
+    return await _case_view(actor, await reach_case(actor, case_id, *_DETAIL_COLUMNS), None)
+
+
+async def _case_view(actor: Actor, row: dict[str, Any], plan: PlanFacts | None) -> dict[str, Any]:
+    """The case row with its needs, experts and moves; `plan`: the plan's facts if already read."""
+    case_id = row["id"]
     needs = await CaseNeed.select(
         CaseNeed.need.id.as_alias("id"),
         CaseNeed.need.category.as_alias("category"),
@@ -200,13 +210,16 @@ async def get_case(actor: Actor, case_id: int) -> dict[str, Any]:
         CaseNeed.need.amount_sought.as_alias("amount_sought"),
     ).where(CaseNeed.case == case_id)
     leads = await live_leads(case_id)
-    facts = facts_of(row, leads, None)
+    facts = facts_of(row, leads, plan)
+    if plan is None and needs_plan_facts(facts, actor):
+        facts = facts_of(row, leads, await plan_facts(case_id))
     return {
         **row,
         "needs": needs,
         "lead_expert_name": (leads.get("accepted") or {}).get("expert_name"),
         "offered_expert_name": (leads.get("offered") or {}).get("expert_name"),
         "transitions": available_transitions(facts, actor),
+        "waiting": waiting_on(facts, actor),
     }
 
 
@@ -227,13 +240,19 @@ async def expert_choices() -> list[dict[str, Any]]:
 
 
 async def case_file(actor: Actor, case_id: int) -> dict[str, Any]:
-    """All a case's page shows, after one check that the actor may see it: each feature's section."""
-    case = await get_case(actor, case_id)
-    return {
-        "case": case,
-        "events": await case_timeline(case_id),
-        "attachments": await case_attachments(case_id),
-        "tasks": await case_tasks(case_id),
-        "experts": await expert_choices() if Transition.ASSIGN in case["transitions"] else [],
-        **await plan_section(case_id),
-    }
+    """All a case's page shows, after one check that the actor may see it: each feature's section.
+
+    Read in one snapshot: the sections agree with each other (and SQLite opens one connection).
+    """
+    async with read_snapshot():
+        row = await reach_case(actor, case_id, *_DETAIL_COLUMNS)
+        section = await plan_section(case_id, row["diagnosis"])
+        case = await _case_view(actor, row, section.pop("facts"))
+        return {
+            "case": case,
+            "events": await case_timeline(case_id),
+            "attachments": await case_attachments(case_id),
+            "tasks": await case_tasks(case_id),
+            "experts": await expert_choices() if Transition.ASSIGN in case["transitions"] else [],
+            **section,
+        }

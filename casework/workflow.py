@@ -351,6 +351,13 @@ def _missing(rule: Rule, case: CaseFacts, given: Given) -> dict[str, str]:
             errors["resume_on"] = "The date must be in the future."
     if Needs.EXPERT in needs and not given.expert:
         errors["expert"] = "Choose an expert."
+    return {**errors, **_unmet(rule, case)}
+
+
+def _unmet(rule: Rule, case: CaseFacts) -> dict[str, str]:
+    """What the case itself lacks for the transition (nothing the user could type into its form)."""
+    needs = rule.needs
+    errors: dict[str, str] = {}
     if Needs.DIAGNOSIS in needs and not case.has_diagnosis:
         errors["diagnosis"] = "Write the diagnosis first."
     if Needs.PLAN_WITH_MEASURES in needs and case.plan_measures == 0:
@@ -362,6 +369,10 @@ def _missing(rule: Rule, case: CaseFacts, given: Given) -> dict[str, str]:
     if Needs.PROBLEMS_CLOSED_OUT in needs and case.open_problems:
         errors["plan"] = "Every problem must be closed out with the enterprise's confirmation first."
     return errors
+
+
+# The needs answered by the plan's rows: a reader asks for the plan's facts only when a rule needs them.
+PLAN_NEEDS = frozenset({Needs.PLAN_WITH_MEASURES, Needs.PLAN_SUBMITTED, Needs.PROBLEMS_CLOSED_OUT})
 
 
 def target_of(transition: Transition, case: CaseFacts) -> CaseState:
@@ -391,3 +402,21 @@ def check_transition(transition: Transition, case: CaseFacts, actor: Actor, give
 def available_transitions(case: CaseFacts, actor: Actor) -> list[Transition]:
     """The transitions `actor` may make now, in the order the page offers them."""
     return [t for t, rule in RULES.items() if case.state in rule.sources and _permitted(rule, case, actor)]
+
+
+def waiting_on(case: CaseFacts, actor: Actor) -> dict[Transition, str]:
+    """Of the transitions open to `actor`, those the case's own facts still hold back, each with why.
+
+    The page shows them, not as a button that can only fail, but with what must happen first.
+    """
+    waiting = {}
+    for transition in available_transitions(case, actor):
+        unmet = _unmet(RULES[transition], case)
+        if unmet:
+            waiting[transition] = next(iter(unmet.values()))
+    return waiting
+
+
+def needs_plan_facts(case: CaseFacts, actor: Actor) -> bool:
+    """Whether any transition open to `actor` asks about the plan (so its facts are worth reading)."""
+    return any(RULES[t].needs & PLAN_NEEDS for t in available_transitions(case, actor))

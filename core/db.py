@@ -46,6 +46,15 @@ def write_transaction() -> Any:
     return db.transaction()
 
 
+def read_snapshot() -> Any:
+    """One transaction for the several reads of a page: they see one state of the database.
+
+    On SQLite it also means one connection (Piccolo opens one, with its thread, per statement
+    outside a transaction); in WAL a reader neither waits for nor blocks a writer.
+    """
+    return engine().transaction(allow_nested=True)
+
+
 def enable_wal(config: Settings = settings) -> None:
     """Switch an SQLite file to WAL (the setting persists in the file) so readers never block writers."""
     if not config.is_sqlite:

@@ -76,9 +76,14 @@ _MEASURE_COLUMNS = (
 )
 
 
-async def live_plan(case_id: int) -> dict[str, Any]:
-    """The diagnosis, then each problem in order with its measures in order, and what is open."""
-    case = await Case.select(Case.diagnosis).where(Case.id == case_id).first()
+async def live_plan(case_id: int, diagnosis: str | None = None) -> dict[str, Any]:
+    """The diagnosis, then each problem in order with its measures in order, and what is open.
+
+    `diagnosis`: the case's, when the caller has read its row already.
+    """
+    if diagnosis is None:
+        case = await Case.select(Case.diagnosis).where(Case.id == case_id).first()
+        diagnosis = case["diagnosis"] if case else ""
     problems = (
         await Problem.select(
             Problem.id,
@@ -110,7 +115,7 @@ async def live_plan(case_id: int) -> dict[str, Any]:
         )
         rows.append({**problem, "measures": own, "facts": facts})
     return {
-        "diagnosis": case["diagnosis"] if case else "",
+        "diagnosis": diagnosis,
         "problems": rows,
         "measure_count": len(measures),
         "done_count": sum(1 for m in measures if MeasureStatus(m["status"]).is_final),

@@ -51,6 +51,22 @@ async def test_it_offers_each_transition_with_exactly_the_fields_its_rule_needs(
     assert 'type="date"' in page["hold"]
 
 
+async def test_it_says_what_the_plan_lacks_instead_of_offering_a_move_that_must_fail(client: Any, life: Life) -> None:
+    await life.expert("eve")
+    case_id = await life.case()
+    await life.bring_to(case_id, S.PLANNING)
+    await client.login("eve")
+    empty = (await client.http.get(f"/cases/{case_id}")).text
+
+    assert "submit_plan" not in forms(empty)
+    waiting = re.search(r'<div class="transition waiting">.*?</div>', empty, re.S)
+    assert waiting and "disabled" in waiting.group(0)
+    assert "方案至少需要" in waiting.group(0)  # "A plan needs at least one problem with a measure."
+
+    await life.plan(case_id)
+    assert "submit_plan" in forms((await client.http.get(f"/cases/{case_id}")).text)
+
+
 async def test_it_lists_the_experts_with_an_account_by_name_to_assign(client: Any, life: Life) -> None:
     await life.expert("eve", name="赵工")
     await life.expert("ed", name="王工")

@@ -23,6 +23,8 @@ from casework.workflow import (
     Transition,
     available_transitions,
     check_transition,
+    needs_plan_facts,
+    waiting_on,
 )
 from core.errors import Conflict, Invalid, NotAllowed
 
@@ -318,3 +320,40 @@ def test_it_offers_only_the_transitions_the_actor_may_make(
 ) -> None:
     case = CaseFacts(state=state, filed_by=FILER.user_id, lead_expert=LEAD.user_id, offered_expert=OFFERED.user_id)
     assert available_transitions(case, actor) == offered
+
+
+@pytest.mark.parametrize(
+    ("facts", "actor", "waiting"),
+    [
+        # Nothing written yet: submitting holds back on the plan, the officer's decision on a version.
+        ({}, LEAD, {T.SUBMIT_PLAN: "A plan needs at least one problem with a measure."}),
+        (
+            {},
+            OFFICER,
+            {T.RETURN_PLAN: "No plan version awaits approval.", T.APPROVE_PLAN: "No plan version awaits approval."},
+        ),
+        # A version submitted: the expert waits for the decision, the officer may decide.
+        (
+            {"plan_measures": 2, "plan_submitted": True},
+            LEAD,
+            {T.SUBMIT_PLAN: "This plan version is already awaiting approval."},
+        ),
+        ({"plan_measures": 2, "plan_submitted": True}, OFFICER, {}),
+        ({"plan_measures": 2}, LEAD, {}),
+    ],
+)
+def test_it_says_what_the_plan_still_lacks_for_a_move_the_actor_may_make(
+    facts: dict[str, Any], actor: Actor, waiting: dict[Transition, str]
+) -> None:
+    case = CaseFacts(state=S.PLANNING, filed_by=FILER.user_id, lead_expert=LEAD.user_id, **facts)
+    assert waiting_on(case, actor) == waiting
+    assert needs_plan_facts(case, actor)
+
+
+def test_it_asks_for_the_plan_only_where_a_move_open_to_the_actor_needs_it() -> None:
+    diagnosing = CaseFacts(state=S.DIAGNOSING, filed_by=FILER.user_id, lead_expert=LEAD.user_id)
+    assert waiting_on(diagnosing, LEAD) == {T.FINISH_DIAGNOSIS: "Write the diagnosis first."}
+    assert not needs_plan_facts(diagnosing, LEAD)
+    assert not needs_plan_facts(CaseFacts(state=S.PLANNING, filed_by=FILER.user_id), FILER)
+    monitoring = CaseFacts(state=S.IN_PROGRESS, filed_by=FILER.user_id, lead_expert=LEAD.user_id, open_problems=1)
+    assert needs_plan_facts(monitoring, LEAD) and T.START_MONITORING in waiting_on(monitoring, LEAD)
