@@ -1,4 +1,4 @@
-"""Writing the casework benchmark's world (bench.casework_world) fast, and knowing when it is already written.
+"""Building the casework benchmark's world (bench.casework_world), writing it fast, and knowing when it is written.
 
 SQLite: `executemany` in one transaction on a connection of its own with no journal and no sync, the indexes
 dropped first and rebuilt after (a sort beats millions of random insertions); the file is left in WAL mode, as
@@ -26,11 +26,14 @@ import accounts.piccolo_app as accounts_app
 import casework.piccolo_app as casework_app
 import enterprises.piccolo_app as enterprises_app
 import experts.piccolo_app as experts_app
-from bench.casework_world import SEEDED_TABLES, WorldSizes, build
+from bench.casework_cases import CASE_TABLES, cases
+from bench.casework_people import PEOPLE_TABLES, accounts, enterprises
+from bench.casework_world import World, WorldSizes
 from bench.seed_world import Table
 
 SEED_VERSION = 2  # bump when the world changes: it is part of the fingerprint, so a stale database is re-seeded
 MANIFEST = "bench_seed_manifest"
+SEEDED_TABLES = (*PEOPLE_TABLES, *CASE_TABLES)
 
 
 @dataclass
@@ -91,6 +94,14 @@ class _Clock:
                     f"    {written:,} of {cases:,} cases written "
                     f"({self.build:.0f} s building, {self.write:.0f} s writing)"
                 )
+
+
+def build(sizes: WorldSizes, password_hash: str, now: datetime) -> Iterator[list[Table]]:
+    """The world's rows in chunks, parents before children."""
+    world = World(sizes, now)
+    yield accounts(world, password_hash)
+    yield from enterprises(world)
+    yield from cases(world)
 
 
 def _counts(rows: Counter[str]) -> dict[str, int]:
