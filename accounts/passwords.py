@@ -5,9 +5,10 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-# argon2-cffi's defaults (RFC 9106 "low memory": Argon2id, t=3, m=64 MiB, p=4) are stronger than
-# OWASP's minimum (m=19 MiB, t=2, p=1).
-_hasher = PasswordHasher()
+from core.config import settings
+
+_cost = settings.password_hashing
+_hasher = PasswordHasher(time_cost=_cost.time_cost, memory_cost=_cost.memory_kib, parallelism=_cost.parallelism)
 
 MIN_LENGTH = 10
 

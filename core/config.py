@@ -11,8 +11,11 @@ import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_T = TypeVar("_T")
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LOCALES = ("zh_CN", "en")
@@ -39,6 +42,20 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class PasswordHashing:
+    """Argon2id's cost; each from `FUCHI_ARGON2_<NAME>`, else argon2-cffi's default (RFC 9106
+    "low memory": t=3, m=64 MiB, p=4), stronger than OWASP's minimum (m=19 MiB, t=2, p=1).
+
+    A stored hash names its own cost, so changing these never locks anyone out. The test suite
+    lowers them: it signs in thousands of times and checks the login, not Argon2's strength.
+    """
+
+    time_cost: int = 3
+    memory_kib: int = 64 * 1024
+    parallelism: int = 4
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     redis_url: str
@@ -50,6 +67,7 @@ class Settings:
     demo: bool
     queue_name: str
     limits: Limits
+    password_hashing: PasswordHashing = PasswordHashing()
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,17 +132,18 @@ def _timezone() -> ZoneInfo:
         raise ConfigError(f"FUCHI_TIMEZONE is not a known time zone: {name!r}.") from exc
 
 
-def _limits() -> Limits:
+def _whole_numbers(kind: type[_T], prefix: str) -> _T:
+    """A dataclass of whole numbers, each from `<prefix><NAME>` (upper case) when set."""
     values: dict[str, int] = {}
-    for name in Limits.__dataclass_fields__:
-        variable = f"FUCHI_{name.upper()}"
+    for name in kind.__dataclass_fields__:  # type: ignore[attr-defined]
+        variable = f"{prefix}{name.upper()}"
         raw = os.environ.get(variable)
         if raw is None:
             continue
         if not raw.isdigit() or int(raw) < 1:
             raise ConfigError(f"{variable} must be a whole number of 1 or more (got {raw!r}).")
         values[name] = int(raw)
-    return Limits(**values)
+    return kind(**values)
 
 
 def load_settings() -> Settings:
@@ -140,7 +159,8 @@ def load_settings() -> Settings:
         var_dir=var_dir,
         demo=os.environ.get("FUCHI_DEMO", "") == "1",
         queue_name=os.environ.get("FUCHI_QUEUE", "fuchi"),
-        limits=_limits(),
+        limits=_whole_numbers(Limits, "FUCHI_"),
+        password_hashing=_whole_numbers(PasswordHashing, "FUCHI_ARGON2_"),
     )
 
 

@@ -53,6 +53,11 @@ else:
 os.environ["REDIS_URL"] = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:1/0")
 os.environ["FUCHI_VAR_DIR"] = str(_TMP / "var")
 os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
+# Argon2 at its least cost: the suite signs in thousands of times and tests the login, not the
+# hash's strength (tests/accounts checks the default cost stays RFC 9106's).
+os.environ.setdefault("FUCHI_ARGON2_TIME_COST", "1")
+os.environ.setdefault("FUCHI_ARGON2_MEMORY_KIB", "1024")
+os.environ.setdefault("FUCHI_ARGON2_PARALLELISM", "1")
 os.environ["FUCHI_QUEUE"] = f"test-{uuid.uuid4().hex[:8]}"
 os.environ.pop("FUCHI_DEMO", None)
 

@@ -28,6 +28,7 @@ def run_fuchi(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("FUCHI_LOCALE", "fr"),
         ("FUCHI_IMPORT_MAX_ROWS", "many"),
         ("FUCHI_HEAVY_JOBS_PER_USER", "0"),
+        ("FUCHI_ARGON2_MEMORY_KIB", "64MiB"),
     ],
 )
 def test_it_names_the_bad_variable(tmp_path: Path, variable: str, value: str) -> None:
@@ -45,3 +46,24 @@ def test_it_names_database_url_when_the_database_is_unreachable(tmp_path: Path) 
 def test_it_reaches_the_test_database(tmp_path: Path) -> None:
     result = run_fuchi(tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.pure
+def test_it_hashes_passwords_at_rfc_9106s_cost_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    from argon2 import PasswordHasher
+
+    from core.config import load_settings
+
+    for name in ("TIME_COST", "MEMORY_KIB", "PARALLELISM"):
+        monkeypatch.delenv(f"FUCHI_ARGON2_{name}", raising=False)
+    cost = load_settings().password_hashing
+    default = PasswordHasher()  # argon2-cffi's default is RFC 9106's "low memory" profile
+    assert (cost.time_cost, cost.memory_kib, cost.parallelism) == (
+        default.time_cost,
+        default.memory_cost,
+        default.parallelism,
+    )
+    assert (cost.time_cost, cost.memory_kib) >= (2, 19 * 1024)  # OWASP's minimum
+
+    monkeypatch.setenv("FUCHI_ARGON2_MEMORY_KIB", "19456")
+    assert load_settings().password_hashing.memory_kib == 19456
