@@ -57,11 +57,11 @@ class PlanDiff:
     def count(self, change: Change) -> int:
         """How many problems and measures were added, removed or changed.
 
-        A problem counts as changed for its own fields only: a change to one of its measures is
-        counted once, as the measure's.
+        Each problem and each measure counts once, under the change the page badges it with: a
+        problem whose measures changed is badged changed, so it counts as changed too, as a problem
+        added or removed counts beside each of its measures.
         """
-        problems = [p for p in self.problems if p.change is not Change.CHANGED or p.fields]
-        items = [*problems, *(m for p in self.problems for m in p.measures)]
+        items = [*self.problems, *(m for p in self.problems for m in p.measures)]
         return sum(1 for item in items if item.change == change)
 
 

@@ -20,6 +20,7 @@ from core.errors import Invalid
 from core.web import page
 
 VersionNumber = Annotated[int | None, QueryParameter(ge=1, le=MAX_INT4)]
+AddedId = Annotated[int | None, QueryParameter(ge=1, le=MAX_INT4)]
 Form = URLEncodedBody[dict[str, Any]]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 # Evidence is one photo or document; the service refuses one too large with a message, so the
@@ -56,6 +57,9 @@ def version_of(form: Mapping[str, str]) -> int | None:
 
 
 Change = Callable[[Actor, dict[str, str]], Awaitable[Any]]
+# Where the page opens after a change: an anchor, or (for a change that adds a row) the query and
+# anchor that name the row it returned, so the page shows the notice beside it.
+Landing = str | Callable[[Any], str]
 
 
 async def plan_page(
@@ -65,8 +69,12 @@ async def plan_page(
     errors: Mapping[str, str] | None = None,
     data: Mapping[str, Any] | None = None,
     notice: str = "",
+    noticed: int | None = None,
 ) -> Template:
-    """The plan's page; after bad input, with the form as typed (`data`) and the errors beside it."""
+    """The plan's page; after bad input, with the form as typed (`data`) and the errors beside it.
+
+    `notice`: what was just done, shown beside the problem or measure `noticed` where it names one.
+    """
     file = await reading.plan_file(current_user(request).actor, case_id)
     data = data or {}
     values = fields(data)
@@ -81,6 +89,7 @@ async def plan_page(
         form=values.get("form", ""),
         chosen=listed(data, "problems") if "problems" in data else [],
         notice=notice,
+        noticed=noticed,
     )
 
 
@@ -90,20 +99,29 @@ class PlanController(Controller):
     opt = {"action": Action.WRITE_PLAN}
 
     async def _apply(
-        self, request: Request[Any, Any, Any], case_id: int, data: Mapping[str, Any], change: Change, anchor: str
+        self, request: Request[Any, Any, Any], case_id: int, data: Mapping[str, Any], change: Change, landing: Landing
     ) -> Template | Redirect:
         """Make one change; on bad input the page again, as typed, with the errors beside the form."""
         form = fields(data)
         try:
-            await change(current_user(request).actor, form)
+            done = await change(current_user(request).actor, form)
         except Invalid as error:
             return await plan_page(request, case_id, 400, error.errors, data)
-        return Redirect(f"/cases/{case_id}/plan#{anchor}")
+        return Redirect(f"/cases/{case_id}/plan" + (landing(done) if callable(landing) else f"#{landing}"))
 
     @get("/", opt={"action": Action.VIEW_CASES})
     async def show(
-        self, request: Request[Any, Any, Any], case_id: RowId, closed: Annotated[int, QueryParameter(ge=0, le=999)] = 0
+        self,
+        request: Request[Any, Any, Any],
+        case_id: RowId,
+        closed: Annotated[int, QueryParameter(ge=0, le=999)] = 0,
+        added_problem: AddedId = None,
+        added_measure: AddedId = None,
     ) -> Template:
+        if added_problem is not None:
+            return await plan_page(request, case_id, notice="problem-added", noticed=added_problem)
+        if added_measure is not None:
+            return await plan_page(request, case_id, notice="measure-added", noticed=added_measure)
         return await plan_page(request, case_id, notice="closed" if closed else "")
 
     @post("/diagnosis")
@@ -118,7 +136,7 @@ class PlanController(Controller):
         async def change(actor: Actor, form: dict[str, str]) -> int:
             return await writing.add_problem(actor, case_id, form, version_of(form))
 
-        return await self._apply(request, case_id, data, change, "problems")
+        return await self._apply(request, case_id, data, change, lambda new: f"?added_problem={new}#problem-{new}")
 
     @post("/problems/{problem_id:int}")
     async def edit_problem(
@@ -154,7 +172,7 @@ class PlanController(Controller):
         async def change(actor: Actor, form: dict[str, str]) -> int:
             return await writing.add_measure(actor, case_id, problem_id, form, version_of(form))
 
-        return await self._apply(request, case_id, data, change, f"problem-{problem_id}")
+        return await self._apply(request, case_id, data, change, lambda new: f"?added_measure={new}#measure-{new}")
 
     @post("/measures/{measure_id:int}")
     async def edit_measure(

@@ -13,6 +13,7 @@ from casework.plans.rules import (
     CARRYING_OUT_STATES,
     MeasureStatus,
     Owner,
+    PlanCase,
     check_may_close_out,
     check_may_write_diagnosis,
     check_may_write_plan,
@@ -23,9 +24,14 @@ from casework.plans.rules import (
     read_problem_ids,
     ready_to_close_out,
 )
-from casework.services import get_case, reach_case
+from casework.plans.service import plan_section
+from casework.reading import facts_of as case_facts
+from casework.reading import live_leads
+from casework.services import reach_case
 from casework.states import Transition
 from casework.tables import Assignment, Case, Confirmation, Problem
+from casework.workflow import available_transitions, waiting_on
+from core.db import read_snapshot
 from core.errors import NotFound
 
 # The case's transitions that belong on the plan's page (the case page offers them all).
@@ -57,33 +63,44 @@ async def _unused_confirmations(case_id: int, open_problems: set[int]) -> list[d
 
 
 async def plan_file(actor: Actor, case_id: int) -> dict[str, Any]:
-    """The plan of a case the actor reaches, with its versions and what he may do to it now."""
-    case = await get_case(actor, case_id)
-    facts = await plan_case(case_id, case["state"])
-    plan = await live_plan(case_id)
-    carrying_out = facts.state in CARRYING_OUT_STATES
-    can = {
-        "diagnosis": permitted(check_may_write_diagnosis, actor, facts),
-        "write": permitted(check_may_write_plan, actor, facts),
-        "close_out": permitted(check_may_close_out, actor, facts),
-    }
-    for problem in plan["problems"]:
-        problem["ready"] = ready_to_close_out(problem["facts"])
-        for measure in problem["measures"]:
-            owner = Owner(measure["owner"]) if measure["owner"] in Owner.__members__.values() else Owner.EXPERT
-            measure["may_update"] = carrying_out and may_record_progress_as(actor, facts, owner)
-            measure["moves"] = moves_from(MeasureStatus(measure["status"]))
-    open_ids = {p["id"] for p in plan["problems"] if p["closed_out_at"] is None}
-    return {
-        "case": case,
-        "plan": plan,
-        "versions": await version_list(case_id),
-        "facts": facts,
-        "can": can,
-        "plan_transitions": [t for t in case.get("transitions", []) if t in PLAN_TRANSITIONS],
-        "unused_confirmations": await _unused_confirmations(case_id, open_ids) if can["close_out"] else [],
-        "today": today(),
-    }
+    """The plan of a case the actor reaches, with its versions and what he may do to it now.
+
+    Read in one snapshot, and the workflow's plan facts are taken from the rows the page shows
+    (as on the case page): a step the plan still lacks something for is shown with what that is,
+    never as a button that can only fail.
+    """
+    async with read_snapshot():
+        case = await reach_case(actor, case_id, Case.held_from, Case.open_question, Case.diagnosis)
+        section = await plan_section(case_id, case["diagnosis"])
+        plan, versions = section["plan"], section["versions"]
+        leads = await live_leads(case_id)
+        moves = case_facts(case, leads, section["facts"])
+        transitions = available_transitions(moves, actor)
+        case = {**case, "transitions": transitions, "waiting": waiting_on(moves, actor)}
+        facts = PlanCase(moves.state, moves.lead_expert, awaiting_decision=section["facts"].submitted)
+        carrying_out = facts.state in CARRYING_OUT_STATES
+        can = {
+            "diagnosis": permitted(check_may_write_diagnosis, actor, facts),
+            "write": permitted(check_may_write_plan, actor, facts),
+            "close_out": permitted(check_may_close_out, actor, facts),
+        }
+        for problem in plan["problems"]:
+            problem["ready"] = ready_to_close_out(problem["facts"])
+            for measure in problem["measures"]:
+                owner = Owner(measure["owner"]) if measure["owner"] in Owner.__members__.values() else Owner.EXPERT
+                measure["may_update"] = carrying_out and may_record_progress_as(actor, facts, owner)
+                measure["moves"] = moves_from(MeasureStatus(measure["status"]))
+        open_ids = {p["id"] for p in plan["problems"] if p["closed_out_at"] is None}
+        return {
+            "case": case,
+            "plan": plan,
+            "versions": versions,
+            "facts": facts,
+            "can": can,
+            "plan_transitions": [t for t in transitions if t in PLAN_TRANSITIONS],
+            "unused_confirmations": await _unused_confirmations(case_id, open_ids) if can["close_out"] else [],
+            "today": today(),
+        }
 
 
 async def plan_version(actor: Actor, case_id: int, number: int) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from casework.plans.compare import Change, diff_plans
+from casework.plans.compare import Change, PlanDiff, diff_plans
 
 pytestmark = pytest.mark.pure  # no database or Redis: runs with `pytest -m pure` alone
 
@@ -71,7 +71,8 @@ def test_it_reports_each_change_field_by_field() -> None:
     removed = diff.problems[1]
     assert removed.new is None and [m.change for m in removed.measures] == [Change.REMOVED]
     assert [m.change for m in diff.problems[3].measures] == [Change.ADDED]
-    assert (diff.count(Change.ADDED), diff.count(Change.REMOVED), diff.count(Change.CHANGED)) == (3, 3, 2)
+    # Problems 1 (its measures) and 3 (its title) and measure 11 are badged changed, and so counted.
+    assert (diff.count(Change.ADDED), diff.count(Change.REMOVED), diff.count(Change.CHANGED)) == (3, 3, 3)
 
 
 def test_it_sees_a_status_change_as_a_change() -> None:
@@ -85,3 +86,34 @@ def test_it_compares_an_empty_plan_with_a_written_one() -> None:
     diff = diff_plans({}, V1)
     assert diff.diagnosis is not None
     assert [p.change for p in diff.problems] == [Change.ADDED] * 3
+
+
+def badges(diff: PlanDiff) -> list[Change]:
+    """The change each problem and each measure is badged with on the compare page."""
+    return [change for p in diff.problems for change in (p.change, *(m.change for m in p.measures))]
+
+
+@pytest.mark.parametrize(
+    ("new_problems", "counts"),
+    [
+        # A measure added to a kept problem: the problem is badged changed, so it is counted changed.
+        ([problem(1, [measure(11), measure(12), measure(13)]), *V1["problems"][1:]], (1, 0, 1)),
+        # A measure removed.
+        ([problem(1, [measure(11)]), *V1["problems"][1:]], (0, 1, 1)),
+        # A measure's due date moved: the measure and its problem are both badged changed.
+        ([problem(1, [measure(11, due_on="2027-01-10"), measure(12)]), *V1["problems"][1:]], (0, 0, 2)),
+        # A problem's own title.
+        ([problem(1, [measure(11), measure(12)], title="融资难"), *V1["problems"][1:]], (0, 0, 1)),
+        # A problem added with its measure, one removed with its measure.
+        ([*V1["problems"][:2], problem(4, [measure(41)])], (2, 2, 0)),
+    ],
+)
+def test_it_counts_each_problem_and_measure_under_the_badge_it_carries(
+    new_problems: list[dict[str, Any]], counts: tuple[int, int, int]
+) -> None:
+    diff = diff_plans(V1, {**V1, "problems": new_problems})
+
+    assert (diff.count(Change.ADDED), diff.count(Change.REMOVED), diff.count(Change.CHANGED)) == counts
+    shown = badges(diff)
+    assert [shown.count(c) for c in (Change.ADDED, Change.REMOVED, Change.CHANGED)] == list(counts)
+    assert diff.count("changed") == diff.count(Change.CHANGED)  # as the template asks, by the value
