@@ -7,6 +7,7 @@ from typing import Any
 
 from casework.access import case_reach
 from casework.attachments import presentation as attachment_presentation
+from casework.tasks.rules import case_takes_tasks
 from casework.timeline import presentation as timeline_presentation
 from casework.workflow import RULES, CaseState, Needs, Outcome, Transition
 from core.errors import DomainError
@@ -55,6 +56,7 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "outcome_label": lambda v: Outcome(v).label if v in Outcome.__members__.values() else v,
     "transition_fields": transition_fields,
     "reason_label": reason_label,
+    "case_takes_tasks": case_takes_tasks,
     **attachment_presentation.TEMPLATE_GLOBALS,
 }
 

@@ -1,5 +1,7 @@
-// The founder's signature drawn with a finger on the broker's phone (templates/casework/plan_sign.html): the canvas
-// is sent as a PNG data URL in the form's hidden "signature" field. No signature, no submission.
+// The founder's signature drawn with a finger on the broker's phone (templates/casework/_founder_signature.html, on
+// plan_sign.html and task_sign.html): the canvas is sent as a PNG data URL in the form's hidden "signature" field.
+// No signature, no submission. Once the founder has been asked to sign ("请先签字。"), the request stands exactly as
+// long as the canvas is empty: a stroke takes it away, clearing the canvas brings it back.
 (function () {
   "use strict";
   var pad = document.querySelector("[data-signature-pad]");
@@ -13,6 +15,8 @@
   var context = canvas.getContext("2d");
   var drawn = false;
   var drawing = false;
+  // Whether the founder has been told to sign: by a refused submission here, or by the server's error.
+  var asked = !error.hidden;
 
   function blank() {
     // A white background, so the stored image prints as drawn rather than as black on transparent.
@@ -53,7 +57,10 @@
     var at = point(event);
     context.lineTo(at.x, at.y);
     context.stroke();
-    drawn = true;
+    if (!drawn) {
+      drawn = true;
+      error.hidden = true;
+    }
   });
   function stop() {
     drawing = false;
@@ -61,13 +68,23 @@
   canvas.addEventListener("pointerup", stop);
   canvas.addEventListener("pointercancel", stop);
 
-  pad.querySelector("[data-signature-clear]").addEventListener("click", blank);
+  function askToSign() {
+    error.textContent = pad.getAttribute("data-empty-message");
+    error.hidden = false;
+    asked = true;
+  }
+
+  pad.querySelector("[data-signature-clear]").addEventListener("click", function () {
+    blank();
+    if (asked) {
+      askToSign();
+    }
+  });
 
   form.addEventListener("submit", function (event) {
     if (!drawn) {
       event.preventDefault();
-      error.textContent = pad.getAttribute("data-empty-message");
-      error.hidden = false;
+      askToSign();
       return;
     }
     field.value = canvas.toDataURL("image/png");

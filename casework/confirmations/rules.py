@@ -28,6 +28,15 @@ CODE_TEXT = (
     "Fuchi: {code} is the code confirming that the problems of {enterprise} are resolved. "
     "It is valid for {minutes} minutes. Tell it only to your broker."
 )
+VISIT_CODE_TEXT = (
+    "Fuchi: {code} is the code confirming that your broker visited {enterprise}. "
+    "It is valid for {minutes} minutes. Tell it only to your broker."
+)
+
+
+def code_text(purpose: Mapping[str, Any]) -> str:
+    """What the founder's text says his code confirms (a message id): the problems closed out, else the visit."""
+    return CODE_TEXT if purpose.get("problems") else VISIT_CODE_TEXT
 
 
 _CODE_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{6}(?![0-9])")
@@ -74,12 +83,14 @@ class ConfirmationFacts:
     confirmed_at: datetime | None = None
     expires_at: datetime | None = None
     tries: int = 0
+    task: int | None = None  # the visit task it confirms, if any
 
 
 def facts_of(row: Mapping[str, Any]) -> ConfirmationFacts:
     """The facts of a `casework_confirmation` row (its purpose JSON already loaded)."""
     purpose = row.get("purpose") or {}
     problems = purpose.get("problems", []) if isinstance(purpose, Mapping) else []
+    task = purpose.get("task") if isinstance(purpose, Mapping) else None
     return ConfirmationFacts(
         id=row["id"],
         case_id=row["case"],
@@ -88,6 +99,7 @@ def facts_of(row: Mapping[str, Any]) -> ConfirmationFacts:
         confirmed_at=row.get("confirmed_at"),
         expires_at=row.get("expires_at"),
         tries=row.get("tries") or 0,
+        task=task if isinstance(task, int) and not isinstance(task, bool) else None,
     )
 
 
@@ -152,6 +164,27 @@ def code_state(confirmation: ConfirmationFacts, now: datetime, max_tries: int) -
     if confirmation.expires_at is None or confirmation.expires_at <= now:
         return CodeState.EXPIRED
     return CodeState.WAITING
+
+
+# A confirmation still in play: given, or a code the founder can still read out.
+IN_PLAY = frozenset({CodeState.CONFIRMED, CodeState.WAITING})
+
+
+def shown_for_task(
+    confirmations: Iterable[ConfirmationFacts], task_id: int, named: int | None, now: datetime, max_tries: int
+) -> ConfirmationFacts | None:
+    """The confirmation a visit task's page shows, among the case's: the one the page names, if asked for this
+    task (whatever its state, so a refused code is explained); else the newest of the task's still in play.
+
+    The page is reached by the redirect after a code is sent (which names it) or from the broker's list
+    (which does not): either way a code waiting to be typed in is shown, and none that can no longer be.
+    """
+    mine = [c for c in confirmations if c.task == task_id]
+    chosen = next((c for c in mine if c.id == named), None)
+    if chosen is not None:
+        return chosen
+    live = [c for c in mine if code_state(c, now, max_tries) in IN_PLAY]
+    return max(live, key=lambda c: c.id, default=None)
 
 
 def read_purpose(problem_ids: Iterable[int], task: int | None = None) -> dict[str, Any]:

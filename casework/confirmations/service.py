@@ -15,7 +15,6 @@ from typing import Any
 from accounts.policy import Actor, Role
 from casework.attachments.storage import store
 from casework.confirmations.rules import (
-    CODE_TEXT,
     COUNTS_A_TRY,
     VERDICT_MESSAGES,
     ConfirmationFacts,
@@ -24,6 +23,7 @@ from casework.confirmations.rules import (
     code_in_text,
     code_matches,
     code_state,
+    code_text,
     expiry,
     facts_of,
     judge_code,
@@ -31,6 +31,7 @@ from casework.confirmations.rules import (
     read_code,
     read_purpose,
     read_signature,
+    shown_for_task,
 )
 from casework.confirmations.texts import last_text, queue_text
 from casework.plans.live import plan_case, problem_facts
@@ -107,7 +108,7 @@ async def request_code(actor: Actor, case_id: int, purpose: Mapping[str, Any]) -
             )
         ).returning(Confirmation.id)
         confirmation_id: int = rows[0]["id"]
-        text = gettext(settings.default_locale, CODE_TEXT, code=code, enterprise=enterprise, minutes=minutes)
+        text = gettext(settings.default_locale, code_text(stored), code=code, enterprise=enterprise, minutes=minutes)
         job = await queue_text(case_id, confirmation_id, phone, text)
         await _event(actor, case_id, "confirmation_requested", confirmation=confirmation_id, method="code", **stored)
     await dispatch([job])
@@ -221,26 +222,55 @@ async def confirmation_file(actor: Actor, case_id: int, confirmation_id: int) ->
     if row["case"] != case_id:
         raise NotFound()
     facts = facts_of(row)
-    max_tries = settings.limits.confirmation_code_tries
     problems = (
         await Problem.select(Problem.id, Problem.title, Problem.closed_out_at)
         .where((Problem.case == case_id) & Problem.id.is_in(sorted(facts.problems) or [0]))
         .order_by(Problem.position)
     )
-    kept = await last_text(case_id, confirmation_id) if facts.method is Method.CODE else None
+    return {
+        "case": case,
+        **await _where_it_stands(facts),
+        "problems": problems,
+        "open_problems": [p["id"] for p in problems if p["closed_out_at"] is None],
+        "signature": row["signature"],
+    }
+
+
+async def _where_it_stands(facts: ConfirmationFacts) -> dict[str, Any]:
+    """What a page asking for the founder's code shows of a confirmation: its state and tries left, the
+    (masked) phone the code went to and how its text message stands, and in demo mode the code itself."""
+    max_tries = settings.limits.confirmation_code_tries
+    kept = await last_text(facts.case_id, facts.id) if facts.method is Method.CODE else None
     demo_code = ""
     if settings.demo and kept is not None:
         # Demo only: there is no real phone, so the page shows what was "sent" to it.
         demo_code = code_in_text(kept.text) or ""
     return {
-        "case": case,
         "confirmation": facts,
         "state": code_state(facts, datetime.now(UTC), max_tries),
         "tries_left": max(0, max_tries - facts.tries),
-        "problems": problems,
-        "open_problems": [p["id"] for p in problems if p["closed_out_at"] is None],
         "phone": mask_phone(kept.phone) if kept else "",
         "text_status": kept.status if kept else "",
         "demo_code": demo_code,
-        "signature": row["signature"],
     }
+
+
+async def task_confirmation(case_id: int, task_id: int, named: int | None = None) -> dict[str, Any] | None:
+    """The founder's confirmation a visit task's page shows (`rules.shown_for_task`), with where it stands;
+    None when there is none. For a task of that case the caller has checked the actor reaches."""
+    rows = (
+        await Confirmation.select(
+            Confirmation.id,
+            Confirmation.case,
+            Confirmation.method,
+            Confirmation.purpose,
+            Confirmation.confirmed_at,
+            Confirmation.expires_at,
+            Confirmation.tries,
+        )
+        .where(Confirmation.case == case_id)
+        .output(load_json=True)
+    )
+    max_tries = settings.limits.confirmation_code_tries
+    shown = shown_for_task([facts_of(row) for row in rows], task_id, named, datetime.now(UTC), max_tries)
+    return None if shown is None else await _where_it_stands(shown)

@@ -10,13 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.policy import Actor
-from casework.confirmations.service import confirm_code, record_signature, request_code
-from casework.tasks.rules import check_confirmable
-from casework.tasks.service import confirmation_of, facts_of, task_row
+from casework.confirmations.service import confirm_code, record_signature, request_code, task_confirmation
+from casework.tasks.rules import check_confirmable, may_take_confirmation
+from casework.tasks.service import confirmation_of, facts_of, get_task, task_row
 from core.errors import Invalid
 
 NOT_CONFIRMED = "The founder has not confirmed yet: enter his code, or have him sign."
 NOT_FOR_THIS_TASK = "This confirmation was not asked for this task."
+
+
+async def task_page(actor: Actor, task_id: int, confirmation_id: int | None = None) -> dict[str, Any]:
+    """One task as its page shows it: for the broker who may complete a visit, with the founder's confirmation
+    in play (`pending_confirmation`), whether the page names it (`confirmation_id`) or not."""
+    task = await get_task(actor, task_id)
+    confirmable = may_take_confirmation(facts_of(task), actor)
+    pending = await task_confirmation(task["case"], task_id, confirmation_id) if confirmable else None
+    return {**task, "pending_confirmation": pending}
 
 
 async def confirmable_task(actor: Actor, task_id: int) -> dict[str, Any]:

@@ -101,6 +101,10 @@ class TaskController(Controller):
         actor = current_user(request).actor
         case_id, enterprise_id = parse_id(form.get("case_id")), parse_id(form.get("enterprise_id"))
         found = await dispatching.dispatch_form(actor, case_id, enterprise_id)
+        if found["ended"]:
+            # No form for a case that has ended: what it would be refused with, said at once.
+            status_code = 409
+            extra = {**extra, "refusal": gettext(request_locale(request), found["ended"])}
         values = {"broker_id": str(found["default_broker"] or ""), **form}
         brokers = [(str(b["id"]), " · ".join(filter(None, (b["display_name"], b["town"])))) for b in found["brokers"]]
         return page(
@@ -141,7 +145,7 @@ class TaskController(Controller):
         confirmation_id: int | None = None,
         **extra: Any,
     ) -> Template:
-        task = await service.get_task(current_user(request).actor, task_id, confirmation_id)
+        task = await confirming.task_page(current_user(request).actor, task_id, confirmation_id)
         return page(
             request,
             "casework/task_detail.html",

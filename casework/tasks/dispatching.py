@@ -16,7 +16,14 @@ from accounts.tables import User
 from casework.services import get_case
 from casework.states import CaseState
 from casework.tables import CaseEvent, Task
-from casework.tasks.rules import DispatchDraft, TaskStatus, check_cancel, check_dispatch
+from casework.tasks.rules import (
+    CASE_ENDED,
+    DispatchDraft,
+    TaskStatus,
+    case_takes_tasks,
+    check_cancel,
+    check_dispatch,
+)
 from casework.tasks.service import district_brokers, facts_of, refusal, task_row, today
 from core.db import write_transaction
 from core.errors import Conflict, Invalid
@@ -82,11 +89,14 @@ async def find_target(actor: Actor, case_id: int | None, enterprise_id: int | No
 
 
 async def dispatch_form(actor: Actor, case_id: int | None, enterprise_id: int | None) -> dict[str, Any]:
-    """What the dispatch form shows: its target, the district's brokers, and the broker chosen by default."""
+    """What the dispatch form shows: its target, the district's brokers, and the broker chosen by default;
+    for a case that has ended, why it takes no task (`ended`, a message id) instead of a form."""
     target = await find_target(actor, case_id, enterprise_id)
+    if not case_takes_tasks(target.case_state):
+        return {"target": target, "brokers": [], "default_broker": None, "ended": CASE_ENDED}
     brokers = await district_brokers(target.district)
     default = target.default_broker if any(b["id"] == target.default_broker for b in brokers) else None
-    return {"target": target, "brokers": brokers, "default_broker": default}
+    return {"target": target, "brokers": brokers, "default_broker": default, "ended": ""}
 
 
 async def _broker_district(broker_id: int | None) -> str | None:

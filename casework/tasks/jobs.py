@@ -10,6 +10,8 @@ from accounts.tables import Notification
 from casework.tables import Task
 from casework.tasks.rules import TaskKind, TaskStatus
 
+# The inbox translates a subject by itself (it fills in no label), so each kind has its own; each names the
+# kind as `TaskKind.label` and the timeline do (tests/casework/tasks/test_labels.py).
 DISPATCHED_SUBJECTS = {
     TaskKind.VISIT: "New task: visit an enterprise",
     TaskKind.SURVEY: "New task: survey an enterprise",

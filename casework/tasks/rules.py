@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 
 from accounts.policy import Actor, Role
-from casework.states import CaseState
+from casework.states import ENDED, CaseState
 from core.errors import Conflict, Invalid, NotAllowed
 
 
@@ -135,9 +135,10 @@ COMPLETION: dict[TaskKind, Completion] = {
     ),
 }
 
-# Cases that have ended without a result live on elsewhere or not at all: no new work goes to them.
-# A closed case may still be visited or surveyed (the outcome surveys come after closing).
-CASE_STATES_REFUSING_TASKS = frozenset({CaseState.DECLINED, CaseState.WITHDRAWN, CaseState.MERGED})
+# A case in a final state (closed, declined, withdrawn, merged) takes no new work: a merged one lives on in
+# the case it joined, and a closed one that needs more is reopened first.
+CASE_STATES_REFUSING_TASKS = ENDED
+CASE_ENDED = "This case has ended; it takes no new tasks."
 
 MAX_INSTRUCTIONS = 2000
 MAX_RECORD = 4000
@@ -197,12 +198,17 @@ def _permitted(rule: Rule, actor: Actor, district: str, broker: int | None) -> b
     return _in_district(actor, district)
 
 
+def case_takes_tasks(case_state: str | None) -> bool:
+    """Whether new tasks may be dispatched about a case in this state (None: a task about an enterprise alone)."""
+    return case_state not in CASE_STATES_REFUSING_TASKS
+
+
 def check_dispatch(draft: DispatchDraft, actor: Actor, today: date) -> TaskKind:
     """The kind of the task to dispatch, or the domain error that forbids it (each field's message at once)."""
     if not _permitted(RULES[TaskAction.DISPATCH], actor, draft.district, None):
         raise NotAllowed("You may not dispatch tasks here.")
-    if draft.case_state in CASE_STATES_REFUSING_TASKS:
-        raise Conflict("This case has ended; it takes no new tasks.")
+    if not case_takes_tasks(draft.case_state):
+        raise Conflict(CASE_ENDED)
     errors: dict[str, str] = {}
     if draft.kind not in TaskKind.__members__.values():
         errors["kind"] = "Choose the kind of task."
@@ -261,6 +267,17 @@ def check_confirmable(task: TaskFacts, actor: Actor) -> None:
     _check_open(rule, task)
     if COMPLETION[task.kind].confirmation is Ask.NO or not task.has_case:
         raise Invalid({"confirmation": CONFIRMATION_AT_VISIT})
+
+
+def may_take_confirmation(task: TaskFacts, actor: Actor) -> bool:
+    """Whether the broker may take the founder's confirmation for this task now (`check_confirmable` says why not)."""
+    rule = RULES[TaskAction.COMPLETE]
+    return (
+        task.status in rule.sources
+        and _permitted(rule, actor, task.district, task.broker)
+        and COMPLETION[task.kind].confirmation is not Ask.NO
+        and task.has_case
+    )
 
 
 def check_cancel(task: TaskFacts, actor: Actor, reason: str) -> None:

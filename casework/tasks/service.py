@@ -116,15 +116,10 @@ async def task_row(actor: Actor, task_id: int) -> dict[str, Any]:
     return dict(row)
 
 
-async def get_task(actor: Actor, task_id: int, confirmation_id: int | None = None) -> dict[str, Any]:
-    """One task the actor reaches, with whether it is overdue, the actions open to him, what completing asks,
-    and the founder's confirmation named by the page (`confirmation_id`), if it was asked for this task."""
+async def get_task(actor: Actor, task_id: int) -> dict[str, Any]:
+    """One task the actor reaches, with whether it is overdue, the actions open to him and what completing asks."""
     row = await task_row(actor, task_id)
-    return {
-        **_presented(actor, row, today()),
-        "asks": completion_asks(row["kind"]),
-        "pending_confirmation": await confirmation_of(row, confirmation_id),
-    }
+    return {**_presented(actor, row, today()), "asks": completion_asks(row["kind"])}
 
 
 async def refusal(task_id: int) -> Conflict:

@@ -8,12 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from casework.confirmations.rules import (
+    CODE_TEXT,
+    VISIT_CODE_TEXT,
     CodeState,
     ConfirmationFacts,
     Method,
     Verdict,
     code_matches,
     code_state,
+    code_text,
     covers,
     facts_of,
     judge_code,
@@ -21,6 +24,7 @@ from casework.confirmations.rules import (
     read_code,
     read_purpose,
     read_signature,
+    shown_for_task,
 )
 from core.errors import Invalid
 
@@ -109,6 +113,62 @@ def test_it_knows_what_a_confirmation_covers() -> None:
     assert facts.problems == frozenset({3, 4}) and facts.case_id == 7
     assert covers(facts, [3]) and covers(facts, [3, 4]) and not covers(facts, [3, 5])
     assert facts_of({"id": 2, "case": 7, "method": "code", "purpose": {"task": 9}}).problems == frozenset()
+
+
+def test_it_reads_the_task_a_confirmation_is_for() -> None:
+    assert facts_of({"id": 2, "case": 7, "method": "code", "purpose": {"task": 9}}).task == 9
+    assert facts_of({"id": 3, "case": 7, "method": "code", "purpose": {"problems": [3]}}).task is None
+    assert facts_of({"id": 4, "case": 7, "method": "code", "purpose": {"task": "9"}}).task is None
+    assert facts_of({"id": 5, "case": 7, "method": "code", "purpose": {"task": True}}).task is None
+
+
+def for_task(
+    id: int, task: int | None = 9, *, tries: int = 0, expires_at: datetime | None = LATER, given: bool = False
+) -> ConfirmationFacts:
+    method = Method.SIGNATURE if given and expires_at is None else Method.CODE
+    return ConfirmationFacts(id, 7, method, frozenset(), NOW if given else None, expires_at, tries, task)
+
+
+WAITING, EXPIRED, USED_UP = for_task(1), for_task(2, expires_at=NOW), for_task(3, tries=MAX)
+SIGNED, OTHER_TASKS = for_task(4, given=True, expires_at=None), for_task(5, task=8)
+CLOSE_OUT = for_task(6, task=None)  # a code closing out problems of the plan
+
+
+@pytest.mark.parametrize(
+    ("confirmations", "named", "shown"),
+    [
+        ([], None, None),
+        ([WAITING], None, WAITING),  # reached from the list: the code is still shown
+        ([WAITING], 1, WAITING),  # reached by the redirect after sending it
+        ([EXPIRED], None, None),  # a code that can no longer be typed in is not offered
+        ([USED_UP], None, None),
+        ([EXPIRED], 2, EXPIRED),  # ... unless the page names it, to say why it no longer works
+        ([SIGNED], None, SIGNED),  # given and not yet used by the completion
+        ([WAITING, SIGNED], None, SIGNED),  # the newest in play
+        ([SIGNED, for_task(7)], None, for_task(7)),
+        ([OTHER_TASKS], None, None),
+        ([OTHER_TASKS], 5, None),  # named, but asked for another task
+        ([CLOSE_OUT], 6, None),
+        ([WAITING, OTHER_TASKS, CLOSE_OUT], 5, WAITING),
+        ([for_task(8, given=True)], None, for_task(8, given=True)),  # a code typed in through the API
+    ],
+)
+def test_it_chooses_the_confirmation_a_visit_tasks_page_shows(
+    confirmations: list[ConfirmationFacts], named: int | None, shown: ConfirmationFacts | None
+) -> None:
+    assert shown_for_task(confirmations, 9, named, NOW, MAX) == shown
+
+
+@pytest.mark.parametrize(
+    ("purpose", "text"),
+    [
+        ({"problems": [3, 4]}, CODE_TEXT),
+        ({"task": 9}, VISIT_CODE_TEXT),  # not "the problems are resolved": he confirms a visit
+        ({"problems": [3], "task": 9}, CODE_TEXT),  # closing problems out says more than the visit
+    ],
+)
+def test_it_tells_the_founder_what_his_code_confirms(purpose: dict[str, object], text: str) -> None:
+    assert code_text(purpose) == text
 
 
 def test_it_stores_a_purpose_of_problems_or_a_task() -> None:

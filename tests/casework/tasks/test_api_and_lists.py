@@ -135,7 +135,7 @@ async def test_it_lists_a_brokers_open_tasks_by_due_date_overdue_first_then_thos
     mine = (await client.http.get("/tasks/mine")).text
     positions = [mine.index(f'href="/tasks/{task_id}"') for task_id in (overdue, today, soon, later, finished)]
     assert positions == sorted(positions)
-    assert mine.count('<strong class="overdue">已逾期</strong>') == 1
+    assert mine.count('<strong class="overdue nowrap">已逾期</strong>') == 1
     assert "最近完成" in mine and f'href="/tasks/{annas}"' not in mine
 
 

@@ -81,7 +81,7 @@ async def test_it_tells_the_broker_of_a_visit_and_records_his_visit_on_the_case(
     assert [(n["subject"], n["link"]) for n in told] == [("New task: visit an enterprise", f"/tasks/{task_id}")]
 
     alice = await signed_in(new_client, "alice")
-    assert "新任务：走访企业" in (await alice.http.get("/notifications")).text
+    assert "新任务：走访" in (await alice.http.get("/notifications")).text
     mine = await alice.http.get("/tasks/mine")
     assert f'href="/tasks/{task_id}"' in mine.text and "开州区春华柑橘家庭农场" in mine.text
 
@@ -236,3 +236,23 @@ async def test_it_shows_the_tasks_on_the_case_page_and_the_district_list(new_cli
     alice = await signed_in(new_client, "alice")
     assert 'href="/tasks/mine"' in (await alice.http.get("/tasks/mine")).text  # the nav's link for brokers
     assert 'href="/tasks"' in listed.text  # and for officers
+
+
+async def test_it_keeps_the_past_due_badge_on_one_line_wherever_a_task_shows(new_client: Any, world: World) -> None:
+    task_id = await world.dispatch()
+    await Task.update({Task.due_on: in_days(-2)}).where(Task.id == task_id)
+    badge = '<strong class="overdue nowrap">已逾期</strong>'  # .nowrap: white-space: nowrap (static/fuchi.css)
+    olga = await signed_in(new_client, "olga")
+    for path in ("/tasks", f"/tasks/{task_id}", f"/cases/{world.case_a}"):
+        assert badge in (await olga.http.get(path)).text, path
+    alice = await signed_in(new_client, "alice")
+    assert badge in (await alice.http.get("/tasks/mine")).text
+
+
+async def test_it_asks_the_officer_before_it_cancels_a_task(new_client: Any, world: World) -> None:
+    task_id = await world.dispatch()
+    olga = await signed_in(new_client, "olga")
+    page = await olga.http.get(f"/tasks/{task_id}")
+    cancel_form = re.search(rf'<form method="post" action="/tasks/{task_id}/cancel"[^>]*>', page.text)
+    assert cancel_form, "no cancel form"
+    assert 'data-confirm="确定要取消此任务吗？经纪人会收到通知，取消后的任务无法恢复。"' in cancel_form.group(0)

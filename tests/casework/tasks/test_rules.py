@@ -17,10 +17,12 @@ from casework.tasks.rules import (
     TaskKind,
     TaskStatus,
     available_actions,
+    case_takes_tasks,
     check_cancel,
     check_completion,
     check_dispatch,
     is_overdue,
+    may_take_confirmation,
     parse_due_on,
     parse_id,
 )
@@ -66,7 +68,11 @@ def draft(**changes: object) -> DispatchDraft:
         (ADMIN, {}, NotAllowed),
         (OFFICER, {"case_state": CaseState.MERGED}, Conflict),
         (OFFICER, {"case_state": CaseState.DECLINED}, Conflict),
-        (OFFICER, {"case_state": CaseState.CLOSED}, TaskKind.VISIT),  # the outcome surveys come after closing
+        (OFFICER, {"case_state": CaseState.WITHDRAWN}, Conflict),
+        (OFFICER, {"case_state": CaseState.CLOSED}, Conflict),  # reopened first, if it needs more work
+        (OFFICER, {"case_state": CaseState.CLOSED, "kind": "survey"}, Conflict),
+        (OFFICER, {"case_state": CaseState.MONITORING, "kind": "survey"}, TaskKind.SURVEY),
+        (OFFICER, {"case_state": CaseState.ON_HOLD}, TaskKind.VISIT),
     ],
 )
 def test_it_decides_who_may_dispatch_a_task(actor: Actor, changes: dict[str, object], outcome: object) -> None:
@@ -75,6 +81,23 @@ def test_it_decides_who_may_dispatch_a_task(actor: Actor, changes: dict[str, obj
             check_dispatch(draft(**changes), actor, TODAY)
     else:
         assert check_dispatch(draft(**changes), actor, TODAY) is outcome
+
+
+@pytest.mark.parametrize("state", list(CaseState))
+def test_it_takes_new_tasks_for_a_case_until_it_is_in_a_final_state(state: CaseState) -> None:
+    final = state in {CaseState.CLOSED, CaseState.DECLINED, CaseState.WITHDRAWN, CaseState.MERGED}
+    assert case_takes_tasks(state) is not final
+    assert case_takes_tasks(state.value) is not final  # as a template has it, from the case's row
+
+
+def test_it_takes_tasks_about_an_enterprise_alone() -> None:
+    assert case_takes_tasks(None)
+
+
+def test_it_refuses_a_task_for_an_ended_case_before_looking_at_its_fields() -> None:
+    with pytest.raises(Conflict) as refused:
+        check_dispatch(draft(case_state=CaseState.DECLINED, kind="", due_on=None), OFFICER, TODAY)
+    assert refused.value.message == "This case has ended; it takes no new tasks."
 
 
 @pytest.mark.parametrize(
@@ -153,6 +176,22 @@ def test_it_says_why_a_finished_task_cannot_be_completed(status: TaskStatus, mes
     with pytest.raises(Conflict) as refused:
         check_completion(task(status=status), BROKER, Record(note="x"))
     assert refused.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("facts", "actor", "may"),
+    [
+        (task(V), BROKER, True),
+        (task(V, has_case=False), BROKER, False),
+        (task(S), BROKER, False),
+        (task(D), BROKER, False),
+        (task(V, status=TaskStatus.DONE), BROKER, False),
+        (task(V), OTHER_BROKER, False),
+        (task(V), OFFICER, False),  # an officer reading the task sees no code sent to the founder
+    ],
+)
+def test_it_says_when_the_broker_may_take_the_founders_confirmation(facts: TaskFacts, actor: Actor, may: bool) -> None:
+    assert may_take_confirmation(facts, actor) is may
 
 
 @pytest.mark.parametrize(
