@@ -76,7 +76,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.EXPORT_ENTERPRISES: frozenset({Role.BROKER}) | _OFFICERS,
     Action.VIEW_CASES: _ALL,
     Action.VIEW_MY_CASES: frozenset({Role.BROKER, Role.EXPERT}),
-    Action.VIEW_CASE_QUEUE: _OFFICERS,
+    # Administrators read cases as the city does (DESIGN §2), never move them: the queue is how they find one.
+    Action.VIEW_CASE_QUEUE: _OFFICERS | {Role.ADMIN},
     # Which transition a role may make from which state is decided by casework.workflow.
     Action.TRANSITION_CASE: frozenset({Role.BROKER, Role.EXPERT}) | _OFFICERS,
     Action.VIEW_EXPERTS: _OFFICERS | {Role.ADMIN},

@@ -22,7 +22,10 @@ LIVE_ASSIGNMENT = ("offered", "accepted")
 
 def case_reach(actor: Actor) -> Reach:
     """Brokers reach the cases they filed or are tasked on, experts those assigned to them,
-    district officers their district's, the city every case."""
+    district officers their district's, the city every case.
+
+    Administrators read what the city reads and no more (DESIGN §2: "no case content beyond what a
+    city officer sees"); they move no case and see personal data masked (`accounts.policy`)."""
     if actor.role in (Role.CITY_OFFICER, Role.ADMIN):
         return EVERYTHING
     if actor.role is Role.DISTRICT_OFFICER and actor.district:

@@ -48,7 +48,8 @@ class CaseController(Controller):
         self, request: Request[Any, Any, Any], state_filter: StateFilter = "", page_number: PageNumber = 1
     ) -> Template:
         # The user's reach is his cases: a broker's filed or tasked ones, an expert's assigned ones.
-        found = await services.list_cases(
+        # Counted by state like the queue: the page's tabs are its state filter.
+        found, counts = await services.case_queue(
             current_user(request).actor, services.CaseFilter(state=state_filter), PageRequest(page=page_number)
         )
         return page(
@@ -58,7 +59,7 @@ class CaseController(Controller):
             title="My cases",
             state=state_filter,
             district="",
-            counts={},
+            counts=counts,
         )
 
     @get("/queue", opt={"action": Action.VIEW_CASE_QUEUE})

@@ -30,6 +30,40 @@ _CHANGE_LABELS = {
     "merged": "merged a duplicate record into this one",
 }
 
+# The label of each field of an enterprise record (`enterprises.intake.ENTERPRISE_FIELDS`), as message ids:
+# the one list the form, the record's history and the import report name the fields by.
+FIELD_LABELS: dict[str, str] = {
+    "name": "Enterprise name",
+    "legal_form": "Legal form",
+    "credit_code": "Unified social credit code",
+    "credit_code_note": "Why this code is correct although it fails its check",
+    "district": "District",
+    "town": "Town or township",
+    "village": "Village or community",
+    "park": "Entrepreneurship park",
+    "industry": "Industry",
+    "main_products": "Main products",
+    "founded_on": "Founded on",
+    "employees": "Employees",
+    "migrant_employees": "Returning migrant workers employed",
+    "annual_revenue": "Annual revenue (yuan)",
+    "stage": "Stage",
+    "status": "Status",
+    "founder_name": "Founder's name",
+    "founder_gender": "Founder's gender",
+    "founder_birth_year": "Founder's year of birth",
+    "founder_phone": "Founder's phone",
+    "founder_id_number": "Founder's ID number",
+    "founder_worked_before": "Where the founder worked before returning",
+    "founder_return_year": "Year of return",
+}
+
+
+def field_label(name: str) -> str:
+    """The message id of a field's label; an unknown field (of an older record) by its own name."""
+    return FIELD_LABELS.get(name, name)
+
+
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "legal_form_options": [(m.value, m.label) for m in LegalForm],
     "need_options": [(m.value, m.label) for m in NeedCategory],
@@ -44,6 +78,7 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "stage_label": _label(Stage),
     "source_label": _label(SnapshotSource),
     "change_label": lambda kind: _CHANGE_LABELS.get(kind, kind),
+    "field_label": field_label,
 }
 
 

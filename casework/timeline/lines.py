@@ -9,16 +9,20 @@ The data keys each line reads (all optional):
 
 - transitions: `submit` `answered`; `merge` survivor `case`; `hold` `resume_on`; `assign`
   `expert_name`; `submit_plan`, `approve_plan`, `return_plan` `version`; `close` `outcome`.
-- `merged` `case` (the case merged into this one); `notified` `count` or `users` (ids);
+- `merged` `case` (the case merged into this one); `notified` `count` or `users` (ids), `event`
+  (the id of the event told of) and `transition` (its kind);
   `attachment` `attachment`, `name`, `purpose`; `reveal` `fields`; `plan_edited` `change`;
   `measure_updated` `to` (its new status) or `evidence` with `attachment`; `problem_closed_out`
   `title`; `confirmation_*` `method` (code, signature), `reason` (a failed code's verdict),
   `attachment` (a signature); `task_*` `task_kind`, `attachment`; `offer_*` `expert_name`.
+
+`fold_notices` folds each `notified` event (written by the notification job after the event it
+tells of) into that event's line, so the timeline is not every other line "notified those concerned".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -199,10 +203,18 @@ def _transition(transition: Transition, data: Data) -> Line:
     return Line(TRANSITION_LINES.get(transition, transition.label), group=Group.TRANSITION)
 
 
-def _notified(data: Data) -> Line:
+def _told_count(data: Data) -> int | None:
+    """How many people a `notified` event says were told; None when it does not say."""
     users = data.get("users")
     count = data.get("count", len(users) if isinstance(users, list) else None)
     if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+        return count
+    return None
+
+
+def _notified(data: Data) -> Line:
+    count = _told_count(data)
+    if count is not None:
         return Line("Notified those concerned ({count})", values={"count": str(count)}, group=Group.NOTICE)
     return Line("Notified those concerned", group=Group.NOTICE)
 
@@ -348,3 +360,58 @@ def describe(kind: str, from_state: str = "", to_state: str = "", data: Any = No
     if to_state and to_state != from_state and to_state in CaseState.__members__.values():
         line = Line(line.text, line.values, line.labels, line.group, CaseState(to_state).label, line.attachment)
     return line
+
+
+NOTIFIED = "notified"
+TOLD = "told"  # the key fold_notices adds to an event: how many were told of it, None if not known
+
+
+def told_line(count: int | None) -> Line:
+    """What is appended to the line of an event whose `notified` event was folded into it."""
+    if count is None:
+        return Line("Notified those concerned", group=Group.NOTICE)
+    return Line("Notified {count}", values={"count": str(count)}, group=Group.NOTICE)
+
+
+# Rows no notice tells of: notices themselves, and reveals (merged in from the registry's access log,
+# their ids of another table than the case's events).
+_NEVER_TOLD_OF = frozenset({NOTIFIED, "reveal"})
+
+
+def _told_of(notice: Data, rows: Sequence[Mapping[str, Any]]) -> int | None:
+    """The index in `rows` (the rows before `notice`) of the event a `notified` event tells of, if there."""
+    data = notice.get("data")
+    data = data if isinstance(data, Mapping) else {}
+    kind = data.get("transition")  # the kind of the event told of, where the notice says it
+
+    def fits(row: Mapping[str, Any]) -> bool:
+        return row.get("kind") not in _NEVER_TOLD_OF and (kind is None or row.get("kind") == kind)
+
+    event = data.get("event")
+    if isinstance(event, int) and not isinstance(event, bool):
+        return next((i for i in range(len(rows) - 1, -1, -1) if rows[i].get("id") == event and fits(rows[i])), None)
+    # One that names only the kind (written before notices named their event) tells of the event it
+    # immediately follows, if that is of its kind; one that names neither is not guessed at.
+    return len(rows) - 1 if kind is not None and rows and fits(rows[-1]) else None
+
+
+def fold_notices(events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One case's timeline rows, oldest first, with each `notified` event folded into the event it tells of.
+
+    That event gains `told` (how many were told; None if the notice does not say, summed if several
+    notices tell of it). A notice whose event is not among the rows before it stays a line of its own.
+    """
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        index = _told_of(event, rows) if event.get("kind") == NOTIFIED else None
+        if index is None:
+            rows.append(dict(event))
+            continue
+        data = event.get("data")
+        count = _told_count(data if isinstance(data, Mapping) else {})
+        target = rows[index]
+        if count is None or (TOLD in target and target[TOLD] is None):
+            target[TOLD] = None  # some notice did not say how many: "notified those concerned"
+        else:
+            target[TOLD] = (target.get(TOLD) or 0) + count
+    return rows

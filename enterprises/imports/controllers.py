@@ -47,31 +47,6 @@ OUTCOME_LABELS: dict[str, str] = {
     Outcome.MATCH: "Matches a registered enterprise",
     Outcome.ERROR: "Has errors",
 }
-FIELD_LABELS: dict[str, str] = {
-    "name": "Enterprise name",
-    "legal_form": "Legal form",
-    "credit_code": "Unified social credit code",
-    "credit_code_note": "Why this code is correct although it fails its check",
-    "district": "District",
-    "town": "Town or township",
-    "village": "Village or community",
-    "park": "Entrepreneurship park",
-    "industry": "Industry",
-    "main_products": "Main products",
-    "founded_on": "Founded on",
-    "employees": "Employees",
-    "migrant_employees": "Returning migrants employed",
-    "annual_revenue": "Annual revenue (yuan)",
-    "stage": "Stage",
-    "status": "Status",
-    "founder_name": "Founder's name",
-    "founder_gender": "Founder's gender",
-    "founder_birth_year": "Founder's year of birth",
-    "founder_phone": "Founder's phone",
-    "founder_id_number": "Founder's ID number",
-    "founder_worked_before": "Where the founder worked before returning",
-    "founder_return_year": "Year of return",
-}
 
 
 @cache
@@ -168,7 +143,6 @@ class ImportController(Controller):
             progress_text=_progress_text(request_locale(request), status),
             state_labels=STATE_LABELS,
             outcome_labels=OUTCOME_LABELS,
-            field_labels=FIELD_LABELS,
         )
 
     @get("/{batch_id:int}/progress")

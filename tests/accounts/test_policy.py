@@ -23,7 +23,7 @@ EXPECTED = {
     Action.EXPORT_ENTERPRISES: {B, D, C},
     Action.VIEW_CASES: {B, E, D, C, A},
     Action.VIEW_MY_CASES: {B, E},
-    Action.VIEW_CASE_QUEUE: {D, C},
+    Action.VIEW_CASE_QUEUE: {D, C, A},
     Action.TRANSITION_CASE: {B, E, D, C},
     Action.VIEW_EXPERTS: {D, C, A},
     Action.WORK_ON_CASE: {B, E, D, C},

@@ -296,8 +296,10 @@ def test_it_carries_a_case_from_filing_to_monitoring_telling_each_step_to_the_ri
         ("Eve", zh("Moved the case to monitoring")),
     ]
     lines = alice.locator("ol.timeline > li")
-    expect(lines.last).to_contain_text(zh("Notified those concerned ({count})", count=2))
-    expect(alice.locator("ol.timeline > li.event-notice")).to_have_count(13)  # each event that tells, told once
+    # Who was told reads on the line of the event, not on a line of its own below it.
+    expect(lines.last.locator(".told")).to_have_text("· " + zh("Notified {count}", count=2))
+    expect(alice.locator("ol.timeline > li .told")).to_have_count(13)  # each event that tells, told once
+    expect(alice.locator("ol.timeline > li.event-notice")).to_have_count(0)
     shown = [(line.locator(".who").inner_text(), line.locator(".what").inner_text()) for line in lines.all()]
     remaining = iter(shown)
     for who, what in steps:

@@ -166,3 +166,76 @@ async def test_it_shows_the_summary_of_a_case_on_hold_and_of_a_closed_one(client
     done = (await client.http.get(f"/cases/{closed}")).text
     assert "李工" in done  # the lead expert
     assert fields(forms(done)["reopen"]) == {"reason"}
+
+
+def confirm_questions(html: str) -> dict[str, str]:
+    """The question each transition form asks before it is sent ('' for none), by its transition."""
+    found = {}
+    for name, form in forms(html).items():
+        question = re.search(r'<form [^>]*data-confirm="([^"]+)"', form)
+        found[name] = question.group(1) if question else ""
+    return found
+
+
+async def test_it_asks_before_the_moves_that_end_or_close_a_case(client: Any, new_client: Any, life: Life) -> None:
+    case_id = await life.case()
+    await client.login("olga")
+    officer = confirm_questions((await client.http.get(f"/cases/{case_id}")).text)
+    broker = new_client()
+    await broker.login("alice")
+    filer = (await broker.http.get(f"/cases/{case_id}")).text
+
+    assert officer["decline"].startswith("确定不予受理此案件吗？")
+    assert officer["merge"].startswith("确定将本案件并入")
+    assert officer["triage"] == officer["hold"] == officer["return_to_broker"] == ""  # nothing ends with these
+    assert confirm_questions(filer)["withdraw"] == "确定撤回此案件吗？撤回后无法重新打开。"
+    # Asked by static/confirm.js, loaded from the layout: no inline script (a Content-Security-Policy forbids them).
+    assert '<script src="/static/confirm.js" defer></script>' in filer and "<script>" not in filer
+    assert "window.confirm" in (await client.http.get("/static/confirm.js")).text
+
+    await life.bring_to(case_id, S.IN_PROGRESS)
+    close = forms((await client.http.get(f"/cases/{case_id}")).text)["close"]
+    assert confirm_questions(close)["close"].startswith("确定以所选结果结案吗？")
+    assert '<option value="">请选择结案结果</option>' in close  # an option label, not a sentence
+
+    await life.move("olga", case_id, T.CLOSE, outcome="resolved")
+    reopen = forms((await client.http.get(f"/cases/{case_id}")).text)["reopen"]
+    assert "重新打开的原因" in reopen and ">重新打开</button>" in reopen and confirm_questions(reopen)["reopen"] == ""
+
+
+async def test_it_sums_up_the_errors_atop_the_actions_and_focuses_the_first_field(client: Any, life: Life) -> None:
+    case_id = await life.case()
+    await client.login("olga")
+    form = {"transition": "hold", "version": "1", "reason": " ", "resume_on": ""}
+    response = await client.post_form(f"/cases/{case_id}/transitions", form, csrf_from=f"/cases/{case_id}")
+
+    assert response.status_code == 400
+    summary = re.search(r'<div class="error-summary" role="alert" id="error-summary">.*?</div>', response.text, re.S)
+    assert summary, "no error summary"
+    assert re.findall(r'href="#([a-z_-]+)"', summary.group(0)) == ["resume_on-hold", "reason-hold"]
+    assert response.text.index('id="error-summary"') < response.text.index('value="hold"')  # above the forms
+    assert response.text.count("autofocus") == 1  # the first field with an error, which the browser scrolls to
+    assert re.search(r'<input id="resume_on-hold"[^>]*\bautofocus\b', response.text)
+    assert 'id="reason-hold" name="reason" rows="3" required aria-invalid="true"' in response.text
+
+
+async def test_it_shows_the_states_as_tabs_with_the_current_one_marked(
+    client: Any, new_client: Any, life: Life
+) -> None:
+    case_id = await life.case()
+    await client.login("olga")
+    queue = (await client.http.get("/cases/queue")).text
+    city = new_client()
+    await city.login("carl")
+    city_queue = (await city.http.get("/cases/queue?state=triaged")).text
+    broker = new_client()
+    await broker.login("alice")
+    mine = (await broker.http.get("/cases/mine")).text
+
+    tabs = re.search(r'<nav class="tabs".*?</nav>', queue, re.S)
+    assert tabs and re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]+)</a>', tabs.group(0)) == ["已提交 (1)"]
+    assert 'id="state"' not in queue and 'id="district"' not in queue  # the tabs are the state filter
+    assert re.findall(r'aria-current="page"[^>]*>([^<]+)</a>', city_queue) == ["已受理 (0)"]
+    assert 'id="district"' in city_queue and '<input type="hidden" name="state" value="triaged">' in city_queue
+    assert re.findall(r'aria-current="page"[^>]*>([^<]+)</a>', mine) == ["全部状态 (1)"]
+    assert f'href="/cases/{case_id}"' in mine and 'id="state"' not in mine

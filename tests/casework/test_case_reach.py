@@ -1,9 +1,9 @@
 """Who reaches a case over HTTP, on every page and API route of the case life.
 
-Alice (broker, A) files; Olga (officer, A) and Carl (city) reach it; Bob (broker, B), Oscar
-(officer, B) and Ed (an expert not assigned) get 404 everywhere; Eve reaches it while she holds
-an offered or accepted assignment, and its enterprise read-only and masked; a broker tasked on
-the case reaches it too. A role that may never do a thing gets 403.
+Alice (broker, A) files; Olga (officer, A), Carl (city) and Adam (admin, reading as the city reads)
+reach it; Bob (broker, B), Oscar (officer, B) and Ed (an expert not assigned) get 404 everywhere; Eve
+reaches it while she holds an offered or accepted assignment, and its enterprise read-only and
+masked; a broker tasked on the case reaches it too. A role that may never do a thing gets 403.
 """
 
 from __future__ import annotations
@@ -67,6 +67,19 @@ async def test_it_hides_the_case_from_those_outside_its_reach(new_client: Any, l
 async def test_it_shows_the_case_to_those_within_its_reach(new_client: Any, life: Life, insider: str) -> None:
     case_id = await life.case()
     assert await can_read(new_client, insider, case_id) == [200, 200, 200]
+
+
+async def test_it_lets_the_administrator_find_a_case_in_the_queue_and_only_read_it(new_client: Any, life: Life) -> None:
+    case_id = await life.case()
+    adam = new_client()
+    await adam.login("adam")
+
+    queue = await adam.http.get("/cases/queue")
+    assert queue.status_code == 200 and f'href="/cases/{case_id}"' in queue.text
+    assert 'href="/cases/queue"' in queue.text  # the menu offers what the policy allows
+    page = await adam.http.get(f"/cases/{case_id}")
+    assert page.status_code == 200
+    assert 'name="transition"' not in page.text and f'action="/cases/{case_id}/notes"' not in page.text
 
 
 async def test_it_lets_an_expert_reach_a_case_while_he_holds_a_live_assignment(new_client: Any, life: Life) -> None:
@@ -150,7 +163,6 @@ async def test_it_lets_a_broker_reach_a_case_he_is_tasked_on(new_client: Any, li
         ("adam", "API", "/api/v1/cases/{case}/transitions"),
         ("eve", "GET", "/cases/queue"),
         ("olga", "GET", "/cases/mine"),
-        ("adam", "GET", "/cases/queue"),
         ("olga", "FILE", "/api/v1/cases"),  # only brokers file
     ],
 )

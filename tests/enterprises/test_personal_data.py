@@ -150,6 +150,19 @@ async def test_it_records_each_change_with_personal_data_masked(client: Any, reg
     assert "13709871234" not in str(change)
 
 
+async def test_it_names_each_changed_field_by_its_label_in_the_history(client: Any, registered: int) -> None:
+    changed = await client.post_form(
+        f"/enterprises/{registered}/edit", {**FORM, "founder_phone": "13709871234", "employees": "15"}
+    )
+    assert changed.status_code == 302, changed.text
+
+    history = (await client.http.get(f"/enterprises/{registered}")).text.split("<h2>变更记录</h2>", 1)[1]
+
+    assert "从业人数: 12 → 15" in history
+    assert f"创业者电话: {MASKED_PHONE} → 137****1234" in history
+    assert "employees" not in history and "founder_phone" not in history
+
+
 async def test_it_keeps_the_phone_on_record_when_the_edit_form_leaves_it_empty(client: Any, registered: int) -> None:
     changed = await client.post_form(f"/enterprises/{registered}/edit", {**FORM, "founder_phone": "", "town": "临江镇"})
     assert changed.status_code == 302, changed.text

@@ -13,6 +13,7 @@ import pytest
 from accounts.policy import Actor, Role
 from casework.services import file_need, transition_case
 from casework.tables import Case, CaseEvent
+from casework.telling import deliver_notifications
 from enterprises.services import register_enterprise, reveal_personal_data
 from enterprises.tables import Enterprise, PersonalDataAccess
 from tests.casework.test_filing import ENTERPRISE, NEED
@@ -181,3 +182,20 @@ async def test_it_refuses_an_empty_note_and_keeps_a_long_one_typed(
     assert ">" + "字" * 4001 + "</textarea>" in too_long.text
     assert api_empty.status_code == 422 and api_empty.json()["errors"] == {"text": "请先填写备注内容。"}
     assert await CaseEvent.count().where(CaseEvent.kind == "note") == 0
+
+
+async def test_it_says_who_was_notified_on_the_line_of_the_event_not_on_a_line_of_its_own(
+    filed: Filed, personas: Personas, sign_in: Callable
+) -> None:
+    olga = Actor(user_id=personas.ids["olga"], role=Role.DISTRICT_OFFICER, district=DISTRICT_A)
+    await transition_case(olga, filed.case_id, "triage", 1)
+    for told in await CaseEvent.select(CaseEvent.id).where(CaseEvent.kind.is_in(["filed", "triage"])):
+        assert await deliver_notifications(told["id"]) == 1  # the notification job: Olga, then Alice told
+    assert await CaseEvent.count().where(CaseEvent.kind == "notified") == 2
+    page = (await (await sign_in("carl")).http.get(f"/cases/{filed.case_id}")).text
+
+    assert [line.split(" · ", 1)[1] for line in timeline_items(page)] == [
+        "Alice: 提交了需求 → 已提交 · 已通知 1 人",
+        "Olga: 受理了案件 → 已受理 · 已通知 1 人",
+    ]
+    assert "event-notice" not in page
