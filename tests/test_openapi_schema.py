@@ -4,7 +4,9 @@ Run in their own pytest session (`-m schemathesis`): the fuzzer writes junk rows
 
 Every API operation is one test item, so `clean_state` empties the database before each; the
 `seed` fixture then adds personas' tokens, two enterprises with a case each, experts and
-notifications, and the operation's Hypothesis examples run against them. Checked: no 5xx, status
+notifications, and what the operation's path reaches (tasks, files, plans, confirmations: see
+`tests.openapi_world`), and the operation's Hypothesis examples run against them, some of them
+naming the seeded rows in their path, query or body. Checked: no 5xx, status
 codes, content types, headers and bodies as documented, schema-invalid input refused with a 4xx,
 schema-valid input not refused by the framework (400).
 """
@@ -26,14 +28,10 @@ from schemathesis.checks import not_a_server_error, positive_data_acceptance
 from schemathesis.core.parameters import ParameterLocation
 
 from accounts.guards import user_from_session
-from accounts.policy import Actor, Role
 from accounts.services import issue_token
-from accounts.tables import Notification
 from app import create_app
-from casework.services import file_need
-from enterprises.services import register_enterprise
-from experts.tables import Expert
-from tests.conftest import DISTRICT_A, DISTRICT_B, PASSWORD, Personas
+from tests.conftest import PASSWORD, Personas
+from tests.openapi_world import CONFIRMATIONS, PLAN, World, make_world, parts_for
 
 pytestmark = pytest.mark.schemathesis
 
@@ -42,13 +40,35 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-# Operations are run under the persona who may perform them; other personas are drawn too, so
-# that the refusals (401, 403, 404) are checked against the schema as well.
+# Operations are run under the persona who may perform them (Carl, the city officer, unless named
+# here); other personas are drawn too, so that the refusals (401, 403, 404) are checked against the
+# schema as well.
 BROKER_OPERATIONS = {
     ("POST", "/api/v1/enterprises"),
     ("POST", "/api/v1/enterprises/{enterprise_id}/needs"),
     ("POST", "/api/v1/enterprises/duplicates"),
     ("POST", "/api/v1/imports"),
+    ("POST", "/api/v1/cases"),
+    ("POST", "/api/v1/cases/{case_id}/notes"),
+    ("POST", "/api/v1/cases/{case_id}/attachments"),
+    ("POST", "/api/v1/tasks/{task_id}/complete"),
+    ("POST", "/api/v1/cases/{case_id}/plan/close-out"),
+}
+# Fields and query parameters that name a row (or the version read of one), and the seeded values they may take.
+REFERENCES = {
+    "enterprise_id": "enterprise_id",
+    "case_id": "case_id",
+    "case": "case_id",
+    "survivor": "case_id",
+    "broker_id": "broker_id",
+    "broker": "broker_id",
+    "expert": "expert",
+    "task": "task_id",
+    "attachment_id": "attachment_id",
+    "confirmation_id": "confirmation_id",
+    "confirmation": "confirmation_id",
+    "problems": "problem_id",
+    "version": "version",
 }
 PERSONAS = ("alice", "olga", "carl", "adam", "eve", "bob")
 ANONYMOUS = "anonymous"
@@ -82,11 +102,10 @@ def _without_lifespan(app: ASGIApp) -> ASGIApp:
 
 @dataclass
 class Seed:
-    """Rows the fuzzer's requests may hit, and a bearer token per persona."""
+    """Rows the fuzzer's requests may hit (see `tests.openapi_world`), and a bearer token per persona."""
 
     tokens: dict[str, str]
-    enterprise_ids: list[int]
-    case_ids: list[int]
+    world: World
 
 
 async def _tokens(app: ASGIApp, personas: Personas) -> dict[str, str]:
@@ -107,56 +126,6 @@ async def _tokens(app: ASGIApp, personas: Personas) -> dict[str, str]:
             assert user is not None, username
             tokens[username] = (await issue_token(user)).token
     return tokens
-
-
-async def _seed_rows(personas: Personas) -> tuple[list[int], list[int]]:
-    alice = Actor(user_id=personas.ids["alice"], role=Role.BROKER, district=DISTRICT_A)
-    bob = Actor(user_id=personas.ids["bob"], role=Role.BROKER, district=DISTRICT_B)
-    enterprise_ids: list[int] = []
-    case_ids: list[int] = []
-    for actor, district, name in ((alice, DISTRICT_A, "开州红薯粉坊"), (bob, DISTRICT_B, "永川茶园")):
-        enterprise_id = await register_enterprise(
-            actor,
-            {
-                "name": name,
-                "district": district,
-                "town": "汉丰街道",
-                "founder_name": "张三",
-                "founder_phone": "13800000000" if district == DISTRICT_A else "13900000000",
-                "legal_form": "individual_business",
-                "industry": "A",
-            },
-        )
-        enterprise_ids.append(enterprise_id)
-        case_ids.append(
-            await file_need(
-                actor,
-                enterprise_id,
-                {"category": "financing", "description": "周转资金", "amount_sought": "50000"},
-            )
-        )
-    await Expert.insert(
-        Expert(
-            name="李工",
-            organisation="重庆市农科院",
-            title="高级农艺师",
-            specialties=["technology", "market"],
-            districts=[DISTRICT_A],
-            capacity=3,
-        ),
-        Expert(name="王律师", specialties=["legal"]),
-    )
-    for username in ("alice", "carl"):
-        await Notification.insert(
-            Notification(
-                user=personas.ids[username],
-                kind="case_filed",
-                subject="新案件",
-                body="A case was filed.",
-                dedupe_key=f"schema-test-{username}",
-            )
-        )
-    return enterprise_ids, case_ids
 
 
 API_APP = create_app()  # a fresh app of the factory, used by this module only
@@ -197,10 +166,45 @@ schema, SCHEMA_ERROR = _load_schema()
 
 
 @pytest.fixture
-def seed(personas: Personas) -> Seed:
-    enterprise_ids, case_ids = asyncio.run(_seed_rows(personas))
+def seed(request: pytest.FixtureRequest, personas: Personas) -> Seed:
+    # An operation's item carries its label ("GET /api/v1/tasks"): only the rows its path reaches are made.
+    method, _, path = (getattr(request.node, "operation_label", None) or "").partition(" ")
+    world = asyncio.run(make_world(personas, parts_for(method, path)))
     tokens = asyncio.run(_tokens(API_APP, personas))
-    return Seed(tokens=tokens, enterprise_ids=enterprise_ids, case_ids=case_ids)
+    return Seed(tokens=tokens, world=world)
+
+
+def _performer(method: str, path: str) -> str:
+    if (method, path) in BROKER_OPERATIONS or path.startswith(CONFIRMATIONS):
+        return "alice"  # a founder's confirmation is the broker's
+    if path.startswith(PLAN) and method != "GET":
+        return "eve"  # the lead expert writes the plan
+    return "carl"
+
+
+def _point_at_seeded_rows(case: Any, data: st.DataObject, world: World) -> None:
+    """Some valid requests name seeded rows in their path, so that reading one finds it.
+
+    A case's row (a file, a problem) goes with its own case.
+    """
+    for name in ("enterprise_id", "case_id", "task_id"):
+        if name in case.path_parameters and world.of(name) and data.draw(st.booleans(), label=f"seeded {name}"):
+            case.path_parameters[name] = data.draw(st.sampled_from(world.of(name)), label=name)
+    for name, rows in world.in_case.items():
+        if name in case.path_parameters and data.draw(st.booleans(), label=f"seeded {name}"):
+            case.path_parameters["case_id"], case.path_parameters[name] = data.draw(st.sampled_from(rows), label=name)
+
+
+def _name_seeded_rows(values: dict[str, Any], data: st.DataObject, world: World) -> None:
+    """Some valid query parameters and fields that name a row (a broker, a case, problems) name seeded ones."""
+    for key, value in list(values.items()):
+        ids = world.of(REFERENCES.get(key, ""))
+        if not ids or isinstance(value, bool) or not data.draw(st.booleans(), label=f"seeded {key}"):
+            continue
+        if isinstance(value, list):
+            values[key] = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True), label=key)
+        elif isinstance(value, int):
+            values[key] = data.draw(st.sampled_from(ids), label=key)
 
 
 if schema is None:
@@ -222,18 +226,17 @@ else:
         negative = case.meta is not None and case.meta.generation.mode.is_negative
         # A case that leaves out or garbles the token is about refusal: send it as generated.
         if not case.operation.schema.is_security_param_negated(case):
-            key = (case.method.upper(), case.path)
-            preferred = "alice" if key in BROKER_OPERATIONS else "carl"
+            preferred = _performer(case.method.upper(), case.path)
             persona = data.draw(st.one_of(st.just(preferred), st.sampled_from((*PERSONAS, ANONYMOUS))), label="persona")
             if persona == ANONYMOUS:
                 case.headers.pop("Authorization", None)
             else:
                 case.headers["Authorization"] = f"Bearer {seed.tokens[persona]}"
-        # Point some valid requests at the seeded rows, so that reading one finds it.
         if case.path_parameters and not (negative and case.meta.is_negative_at(ParameterLocation.PATH)):
-            for name, ids in (("enterprise_id", seed.enterprise_ids), ("case_id", seed.case_ids)):
-                if name in case.path_parameters and data.draw(st.booleans(), label=f"seeded {name}"):
-                    case.path_parameters[name] = data.draw(st.sampled_from(ids), label=name)
+            _point_at_seeded_rows(case, data, seed.world)
+        for location, values in ((ParameterLocation.QUERY, case.query), (ParameterLocation.BODY, case.body)):
+            if isinstance(values, dict) and not (negative and case.meta.is_negative_at(location)):
+                _name_seeded_rows(values, data, seed.world)
         if case.path == "/health":
             # 503 is how /health says a component is down (here: no rq worker runs), not a crash.
             response = case.call()
@@ -304,7 +307,7 @@ def test_hostile_input_is_not_a_server_error(
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             return await http.request(
                 method,
-                path.format(case_id=seed.case_ids[0]),
+                path.format(case_id=seed.world.of("case_id")[0]),
                 params=params,
                 json=body,
                 headers={"Authorization": f"Bearer {seed.tokens['carl']}"},
