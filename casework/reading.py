@@ -218,9 +218,14 @@ async def _case_view(actor: Actor, row: dict[str, Any], plan: PlanFacts | None) 
         "needs": needs,
         "lead_expert_name": (leads.get("accepted") or {}).get("expert_name"),
         "offered_expert_name": (leads.get("offered") or {}).get("expert_name"),
-        "transitions": available_transitions(facts, actor),
-        "waiting": waiting_on(facts, actor),
+        **open_moves(facts, actor),
     }
+
+
+def open_moves(facts: CaseFacts, actor: Actor) -> dict[str, Any]:
+    """What a page offers of the case's moves: `transitions` open to the actor, and `waiting`, those
+    the case's own facts still hold back, each with why."""
+    return {"transitions": available_transitions(facts, actor), "waiting": waiting_on(facts, actor)}
 
 
 async def case_events(actor: Actor, case_id: int) -> list[dict[str, Any]]:

@@ -26,11 +26,10 @@ from casework.plans.rules import (
 )
 from casework.plans.service import plan_section
 from casework.reading import facts_of as case_facts
-from casework.reading import live_leads
+from casework.reading import live_leads, open_moves
 from casework.services import reach_case
 from casework.states import Transition
 from casework.tables import Assignment, Case, Confirmation, Problem
-from casework.workflow import available_transitions, waiting_on
 from core.db import read_snapshot
 from core.errors import NotFound
 
@@ -75,8 +74,8 @@ async def plan_file(actor: Actor, case_id: int) -> dict[str, Any]:
         plan, versions = section["plan"], section["versions"]
         leads = await live_leads(case_id)
         moves = case_facts(case, leads, section["facts"])
-        transitions = available_transitions(moves, actor)
-        case = {**case, "transitions": transitions, "waiting": waiting_on(moves, actor)}
+        case = {**case, **open_moves(moves, actor)}
+        transitions = case["transitions"]
         facts = PlanCase(moves.state, moves.lead_expert, awaiting_decision=section["facts"].submitted)
         carrying_out = facts.state in CARRYING_OUT_STATES
         can = {

@@ -135,9 +135,6 @@ COMPLETION: dict[TaskKind, Completion] = {
     ),
 }
 
-# A case in a final state (closed, declined, withdrawn, merged) takes no new work: a merged one lives on in
-# the case it joined, and a closed one that needs more is reopened first.
-CASE_STATES_REFUSING_TASKS = ENDED
 CASE_ENDED = "This case has ended; it takes no new tasks."
 
 MAX_INSTRUCTIONS = 2000
@@ -199,8 +196,12 @@ def _permitted(rule: Rule, actor: Actor, district: str, broker: int | None) -> b
 
 
 def case_takes_tasks(case_state: str | None) -> bool:
-    """Whether new tasks may be dispatched about a case in this state (None: a task about an enterprise alone)."""
-    return case_state not in CASE_STATES_REFUSING_TASKS
+    """Whether new tasks may be dispatched about a case in this state (None: a task about an enterprise alone).
+
+    An ended case takes no new work: a merged one lives on in the case it joined, and a closed one
+    that needs more is reopened first.
+    """
+    return case_state not in ENDED
 
 
 def check_dispatch(draft: DispatchDraft, actor: Actor, today: date) -> TaskKind:
