@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from accounts.policy import Actor
+from casework.followups.scheduling import schedule_near
+from casework.followups.service import follow_transition
 from casework.notifying import FILED
 from casework.tables import Case, CaseEvent, CaseNeed
 from casework.telling import promise_notifications, told_of
-from casework.workflow import CaseState, Party, Priority
+from casework.workflow import CaseState, FollowUpEffect, Party, Priority
 from core.db import write_transaction
 from core.jobs import dispatch
 from enterprises.classification import Urgency
@@ -66,6 +68,9 @@ async def file_need(actor: Actor, enterprise_id: int, form: Mapping[str, str], a
             )
         ).returning(CaseEvent.id)
         jobs = await promise_notifications(event[0]["id"], told)
+        effects = [] if as_draft else [FollowUpEffect.OPEN_TRIAGE_CLOCK]
+        follow_ups = await follow_transition(case_id, need.district, event[0]["id"], effects)
     if jobs:
         await dispatch(jobs)
+    await schedule_near(follow_ups)
     return case_id

@@ -3,9 +3,9 @@
 `transition_case` checks the actor's reach, then in one write transaction claims the case at the
 version the user read (a conditional UPDATE: zero rows back means someone changed it first),
 reads the facts the rules need under that claim, asks `casework.workflow.check_transition`,
-writes the rows the move implies and exactly one `CaseEvent`, and promises the job that tells
-the parties. Jobs are dispatched after the commit; follow-up effects are returned as plain data
-and kept in the event for the follow-ups feature.
+writes the rows the move implies, exactly one `CaseEvent` and the follow-ups its effects open or
+close (`casework.followups`), and promises the job that tells the parties. Jobs are dispatched and
+near follow-ups scheduled after the commit.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import Any
 
 from accounts.policy import Actor
 from casework.assigning import answer_offer, offer_lead
+from casework.followups.scheduling import schedule_near
+from casework.followups.service import follow_transition
 from casework.merging import lock_first, merge_into
 from casework.plans.versions import plan_facts, record_decision, record_submission
 from casework.reading import facts_of, live_leads, reach_case
@@ -207,8 +209,10 @@ async def transition_case(
         ).returning(CaseEvent.id)
         event_id: int = event[0]["id"]
         jobs = await promise_notifications(event_id, told)
+        follow_ups = await follow_transition(case_id, case["district"], event_id, move.effects)
     if jobs:
         await dispatch(jobs)
+    await schedule_near(follow_ups)
     return Moved(
         case_id=case_id,
         transition=move.transition,

@@ -199,3 +199,48 @@ class Task(Table, tablename="casework_task"):
     created_at = Timestamptz(default=TimestamptzNow())
     done_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)
+
+
+class FollowUp(Table, tablename="casework_follow_up"):
+    """Something that falls due for a case: a deadline, a reminder, a visit, a survey, a task's due date.
+
+    The database is the truth of what is due (`casework.followups`); RQ only runs it on time.
+    `version` changes whenever the row is rescheduled, claimed or closed: a job carries the version
+    it was queued for, so a job queued before a change finds nothing to do.
+    """
+
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+
+    case = ForeignKey(references=Case, null=False, index=True)
+    district = Varchar(length=6, index=True)
+    kind = Varchar(length=20, help_text="casework.followups.rules.FollowUpKind")
+    key = Varchar(length=80, unique=True, help_text="what it follows, so the same follow-up is never opened twice")
+    follows = Integer(null=True, default=None, index=True, help_text="the assignment, measure or task it follows")
+    assignee = ForeignKey(references=User, null=True, help_text="the first person told when it falls due")
+    state = Varchar(length=12, default="pending", index=True, help_text="pending, paused, done, escalated, cancelled")
+    due_at = Timestamptz(index=True)
+    step = Integer(default=0, help_text="how many times it has acted: its rung on the escalation ladder")
+    version = Integer(default=1)
+    data = JSON(default={}, help_text="months of a survey, the task it opened; no personal data")
+    paused_at = Timestamptz(null=True, default=None)
+    acted_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class DistrictSetting(Table, tablename="casework_district_setting"):
+    """A district's follow-up settings; a district without a row uses `casework.followups.rules.DEFAULTS`."""
+
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+
+    district = Varchar(length=6, unique=True)
+    offer_working_days = Integer(default=3)
+    offer_minutes = Integer(null=True, default=None, help_text="a short offer deadline in minutes (demo, training)")
+    triage_working_days = Integer(default=2)
+    plan_review_working_days = Integer(default=3)
+    escalate_after_working_days = Integer(default=1)
+    measure_remind_working_days = Integer(default=1)
+    visit_every_days = Integer(default=30)
+    task_working_days = Integer(default=5, help_text="the time a broker has for a visit or survey task")
+    updated_by = ForeignKey(references=User, null=True)
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from casework.followups.scheduling import sweep_follow_ups
 from core.jobs import QUEUE_NAMES, redis_connection, sweep_outbox
 from core.periodic import Periodic
 from core.sessions import delete_expired_sessions
@@ -28,6 +29,8 @@ def _recover_abandoned_jobs(now: datetime) -> list[str]:
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("recover_abandoned_jobs", timedelta(seconds=15), _recover_abandoned_jobs),
     Periodic("sweep_outbox", timedelta(seconds=15), sweep_outbox),
+    # Every due follow-up that Redis lost is queued again within a minute.
+    Periodic("sweep_follow_ups", timedelta(minutes=1), sweep_follow_ups),
     Periodic("delete_expired_sessions", timedelta(hours=1), _expire_sessions),
     Periodic("sweep_exports", timedelta(minutes=10), _sweep_exports),
 )

@@ -19,6 +19,7 @@ PURE_MODULES = [
     "accounts/policy.py",
     "accounts/throttle.py",
     "accounts/passwords.py",
+    "accounts/mail/rules.py",
     "casework/workflow.py",
     "casework/states.py",
     "casework/attachments/kinds.py",
@@ -31,6 +32,8 @@ PURE_MODULES = [
     "casework/confirmations/rules.py",
     "casework/confirmations/gateway.py",
     "casework/tasks/rules.py",
+    "casework/followups/rules.py",
+    "casework/followups/messages.py",
     "casework/tasks/access.py",
     "enterprises/exports/rules.py",
     "casework/access.py",
@@ -38,6 +41,7 @@ PURE_MODULES = [
     "enterprises/access.py",
     "enterprises/history.py",
     "enterprises/intake.py",
+    "enterprises/outcomes.py",
     "enterprises/identifiers.py",
     "enterprises/classification.py",
     "enterprises/duplicates/matching.py",
@@ -55,6 +59,7 @@ PURE_MODULES = [
     "core/pagination.py",
     "core/reach.py",
     "core/text.py",
+    "core/working_days.py",
 ]
 FRAMEWORKS = ("litestar", "piccolo", "rq", "redis", "asyncpg", "aiosqlite", "jinja2")
 

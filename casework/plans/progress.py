@@ -12,6 +12,7 @@ from typing import Any
 
 from accounts.policy import Actor
 from casework.attachments.storage import store
+from casework.followups.service import measure_moved
 from casework.plans.live import plan_case
 from casework.plans.rules import (
     MeasureStatus,
@@ -79,6 +80,7 @@ async def record_progress(
                 data={"measure": measure_id, "problem": measure["problem"], "from": current, "to": target},
             )
         )
+        await measure_moved(measure_id, target)
     return target
 
 

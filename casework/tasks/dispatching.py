@@ -13,6 +13,8 @@ from typing import Any
 
 from accounts.policy import Actor, Role
 from accounts.tables import User
+from casework.followups.scheduling import schedule_near
+from casework.followups.service import task_dispatched, task_finished
 from casework.services import get_case
 from casework.states import CaseState
 from casework.tables import CaseEvent, Task
@@ -158,7 +160,9 @@ async def dispatch_task(actor: Actor, request: DispatchRequest) -> int:
             )
         job_id = f"task-dispatched-{task_id}"
         await promise_job("casework.tasks.jobs.notify_task_dispatched", [task_id], job_id, timeout_seconds=30)
+        follow_ups = await task_dispatched(task_id, target.case_id, target.district, request.broker_id, request.due_on)
     await dispatch([job_id])
+    await schedule_near(follow_ups)
     return task_id
 
 
@@ -195,4 +199,6 @@ async def cancel_task(actor: Actor, task_id: int, expected_version: int, reason:
             )
         job_id = f"task-cancelled-{task_id}"
         await promise_job("casework.tasks.jobs.notify_task_cancelled", [task_id], job_id, timeout_seconds=30)
+        follow_ups = await task_finished(task_id)  # its due date and the visit or survey it answered are over
     await dispatch([job_id])
+    await schedule_near(follow_ups)
