@@ -40,6 +40,11 @@ class Notification:
     read: bool
 
 
+@dataclass
+class MarkedRead:
+    read: int  # how many messages were unread
+
+
 class AuthApi(Controller):
     path = f"{API_V1}/auth"
     tags = ["auth"]
@@ -85,3 +90,12 @@ class NotificationApi(Controller):
             for r in rows
         ]
         return paginated(Page(items=rows, request=paging, total=total), items)
+
+    @post(
+        "/read-all",
+        status_code=200,
+        summary="Mark every message of the signed-in user's inbox as read",
+        responses=error_responses(401),
+    )
+    async def mark_all_read(self, request: Request[Any, Any, Any]) -> MarkedRead:
+        return MarkedRead(read=await services.mark_all_read(current_user(request)))

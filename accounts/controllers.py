@@ -99,6 +99,11 @@ class AccountController(Controller):
             user=replace(user, unread=max(0, user.unread - read)),
         )
 
+    @post("/notifications/read-all", opt=SIGNED_IN)
+    async def mark_all_read(self, request: Request[Any, Any, Any]) -> Redirect:
+        await services.mark_all_read(current_user(request))
+        return Redirect("/notifications")
+
 
 class UserAdminController(Controller):
     include_in_schema = False  # pages, not API

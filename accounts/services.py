@@ -148,3 +148,13 @@ async def mark_read(user: CurrentUser, notification_ids: list[int]) -> int:
         .returning(Notification.id)
     )
     return len(read)
+
+
+async def mark_all_read(user: CurrentUser) -> int:
+    """Mark every unread message of the user as read; returns how many there were."""
+    read = (
+        await Notification.update({Notification.read_at: datetime.now(UTC)})
+        .where((Notification.user == user.id) & Notification.read_at.is_null())
+        .returning(Notification.id)
+    )
+    return len(read)

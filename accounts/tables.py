@@ -20,6 +20,9 @@ class User(Table, tablename="accounts_user"):
     certificate_no = Varchar(length=50, default="", help_text="broker's certificate number")
     is_active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    email = Varchar(length=254, default="", help_text="where notifications are e-mailed; set by the user himself")
+    email_on = Boolean(default=False, help_text="whether notifications are e-mailed to `email`")
+    email_locale = Varchar(length=5, default="", help_text="language of his e-mails; empty: the default (Chinese)")
 
 
 class ApiToken(Table, tablename="accounts_api_token"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from accounts.mail.service import promise_mail
 from accounts.policy import Role
 from accounts.tables import Notification, User
 from casework.notifying import CasePeople, message_for, recipients
@@ -18,7 +19,7 @@ from casework.reading import live_leads
 from casework.tables import CaseEvent
 from casework.workflow import Party
 from core.db import write_transaction
-from core.jobs import promise_job
+from core.jobs import dispatch, promise_job
 
 NOTIFIED = "notified"
 JOB = "casework.jobs.notify_case_event"
@@ -66,7 +67,10 @@ async def promise_notifications(event_id: int, told: list[list[Any]]) -> list[st
 
 
 async def deliver_notifications(event_id: int) -> int:
-    """Write the inbox messages of one case event and its `notified` event; returns how many were new."""
+    """Write the inbox messages of one case event and its `notified` event; returns how many were new.
+
+    The e-mail of the new messages (for users who turned it on) is written with them and sent after.
+    """
     event = (
         await CaseEvent.select(CaseEvent.case, CaseEvent.kind, CaseEvent.data)
         .where(CaseEvent.id == event_id)
@@ -98,6 +102,7 @@ async def deliver_notifications(event_id: int) -> int:
             .on_conflict(target=Notification.dedupe_key, action="DO NOTHING")
             .returning(Notification.id)
         )
+        mail_jobs = await promise_mail([row["id"] for row in inserted])
         # Written with the messages or not at all: a re-run that adds no message adds no event.
         if inserted:
             await CaseEvent.insert(
@@ -112,4 +117,5 @@ async def deliver_notifications(event_id: int) -> int:
                     },
                 )
             )
+    await dispatch(mail_jobs)
     return len(inserted)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlparse
@@ -55,6 +57,24 @@ class PasswordHashing:
     parallelism: int = 4
 
 
+class SmtpSecurity(StrEnum):
+    NONE = "none"  # plain SMTP: the local sink, or a relay on the same host
+    STARTTLS = "starttls"  # port 587
+    SSL = "ssl"  # SMTP over TLS from the first byte, port 465
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """Where e-mail goes: `FUCHI_SMTP_*` and `FUCHI_MAIL_FROM`; the defaults reach `make run`'s local sink."""
+
+    host: str = "127.0.0.1"
+    port: int = 8025
+    security: SmtpSecurity = SmtpSecurity.NONE
+    user: str = ""
+    password: str = field(default="", repr=False)
+    sender: str = "Fuchi 扶持 <noreply@fuchi.local>"
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -68,6 +88,7 @@ class Settings:
     queue_name: str
     limits: Limits
     password_hashing: PasswordHashing = PasswordHashing()
+    smtp: Smtp = Smtp()
 
     @property
     def is_sqlite(self) -> bool:
@@ -146,6 +167,35 @@ def _whole_numbers(kind: type[_T], prefix: str) -> _T:
     return kind(**values)
 
 
+def _smtp() -> Smtp:
+    host = os.environ.get("FUCHI_SMTP_HOST", Smtp.host).strip()
+    if not host or any(c.isspace() for c in host):
+        raise ConfigError(f"FUCHI_SMTP_HOST must be a host name or address (got {host!r}).")
+    raw_port = os.environ.get("FUCHI_SMTP_PORT", str(Smtp.port))
+    if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+        raise ConfigError(f"FUCHI_SMTP_PORT must be a TCP port number (got {raw_port!r}).")
+    raw_security = os.environ.get("FUCHI_SMTP_TLS", Smtp.security.value)
+    if raw_security not in SmtpSecurity.__members__.values():
+        choices = ", ".join(SmtpSecurity)
+        raise ConfigError(f"FUCHI_SMTP_TLS must be one of {choices} (got {raw_security!r}).")
+    user = os.environ.get("FUCHI_SMTP_USER", "")
+    password = os.environ.get("FUCHI_SMTP_PASSWORD", "")
+    if bool(user) != bool(password):
+        raise ConfigError("FUCHI_SMTP_USER and FUCHI_SMTP_PASSWORD must be set together (or neither).")
+    sender = os.environ.get("FUCHI_MAIL_FROM", Smtp.sender)
+    _name, address = parseaddr(sender)
+    if "@" not in address or "\n" in sender or "\r" in sender:
+        raise ConfigError(f"FUCHI_MAIL_FROM must be an e-mail address, optionally with a name (got {sender!r}).")
+    return Smtp(
+        host=host,
+        port=int(raw_port),
+        security=SmtpSecurity(raw_security),
+        user=user,
+        password=password,
+        sender=sender,
+    )
+
+
 def load_settings() -> Settings:
     """Read and validate the environment."""
     var_dir = Path(os.environ.get("FUCHI_VAR_DIR", ROOT / "var"))
@@ -161,6 +211,7 @@ def load_settings() -> Settings:
         queue_name=os.environ.get("FUCHI_QUEUE", "fuchi"),
         limits=_whole_numbers(Limits, "FUCHI_"),
         password_hashing=_whole_numbers(PasswordHashing, "FUCHI_ARGON2_"),
+        smtp=_smtp(),
     )
 
 

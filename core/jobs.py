@@ -80,6 +80,8 @@ async def promise_job(
 
 async def dispatch(job_ids: Sequence[str]) -> None:
     """Queue promised jobs now (after the commit); Redis being down is logged, not raised."""
+    if not job_ids:
+        return
     rows = (
         await OutboxJob.select()
         .where(OutboxJob.job_id.is_in(list(job_ids)) & OutboxJob.done_at.is_null())

@@ -125,11 +125,14 @@ def answers(url: str) -> Callable[[], bool]:
     return check
 
 
-def fuchi_programs(port: int, web_workers: int) -> list[Program]:
-    """What `make run` keeps running: web server, a worker for light jobs alone, a worker for both, scheduler."""
+def fuchi_programs(port: int, web_workers: int, mail_sink: bool = False) -> list[Program]:
+    """What `make run` keeps running: web server, a worker for light jobs alone, a worker for both, scheduler;
+    in demo mode (`mail_sink`) also the local SMTP sink that keeps the e-mail sent (operations/mail_sink.py)."""
     bin_dir = sys.executable.rsplit("/", 1)[0]
     fuchi = f"{bin_dir}/fuchi"
+    sink = [Program("mail sink", [sys.executable, "-m", "operations.mail_sink"])] if mail_sink else []
     return [
+        *sink,
         Program(
             "web",
             [
