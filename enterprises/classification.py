@@ -105,12 +105,53 @@ class SnapshotSource(StrEnum):
     FOLLOW_UP = "follow_up"
     SURVEY = "survey"
     IMPORT = "import"
+    SURVEY_3M = "survey_3m"  # the outcome surveys 3, 6 and 12 months after a case moved to monitoring
+    SURVEY_6M = "survey_6m"
+    SURVEY_12M = "survey_12m"
+    VISIT = "visit"  # a periodic visit's task
+    OFFICER = "officer"  # a survey task an officer dispatched by hand
 
     @property
     def label(self) -> str:
-        return {"intake": "At intake", "follow_up": "Follow-up", "survey": "Survey", "import": "Spreadsheet import"}[
-            self.value
-        ]
+        return _SOURCE_LABELS[self]
+
+
+_SOURCE_LABELS = {
+    SnapshotSource.INTAKE: "At intake",
+    SnapshotSource.FOLLOW_UP: "Follow-up",
+    SnapshotSource.SURVEY: "Survey",
+    SnapshotSource.IMPORT: "Spreadsheet import",
+    SnapshotSource.SURVEY_3M: "3-month survey",
+    SnapshotSource.SURVEY_6M: "6-month survey",
+    SnapshotSource.SURVEY_12M: "12-month survey",
+    SnapshotSource.VISIT: "At a periodic visit",
+    SnapshotSource.OFFICER: "Survey asked by an officer",
+}
+
+
+class RevenueBand(StrEnum):
+    """Annual revenue in bands: what a founder answers at the door, where an exact figure is not known."""
+
+    NONE = "none"
+    UNDER_100K = "under_100k"
+    FROM_100K_TO_500K = "100k_500k"
+    FROM_500K_TO_1M = "500k_1m"
+    FROM_1M_TO_5M = "1m_5m"
+    OVER_5M = "over_5m"
+
+    @property
+    def label(self) -> str:
+        return _REVENUE_BAND_LABELS[self]
+
+
+_REVENUE_BAND_LABELS = {
+    RevenueBand.NONE: "No revenue yet",
+    RevenueBand.UNDER_100K: "Under 100,000 yuan",
+    RevenueBand.FROM_100K_TO_500K: "100,000 to 500,000 yuan",
+    RevenueBand.FROM_500K_TO_1M: "500,000 to 1 million yuan",
+    RevenueBand.FROM_1M_TO_5M: "1 to 5 million yuan",
+    RevenueBand.OVER_5M: "Over 5 million yuan",
+}
 
 
 # GB/T 4754-2017 sections: letter -> (Chinese name, English name).

@@ -12,6 +12,7 @@ from enterprises.classification import (
     EnterpriseStatus,
     LegalForm,
     NeedCategory,
+    RevenueBand,
     SnapshotSource,
     Stage,
     Urgency,
@@ -77,6 +78,8 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "status_label": _label(EnterpriseStatus),
     "stage_label": _label(Stage),
     "source_label": _label(SnapshotSource),
+    "revenue_band_label": _label(RevenueBand),
+    "revenue_band_options": [(m.value, m.label) for m in RevenueBand],
     "change_label": lambda kind: _CHANGE_LABELS.get(kind, kind),
     "field_label": field_label,
 }

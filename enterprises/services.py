@@ -19,7 +19,8 @@ from enterprises.duplicates.service import refuse_unconfirmed_duplicates
 from enterprises.intake import ENTERPRISE_FIELDS, clean_enterprise, clean_need
 from enterprises.listing import DETAIL, SUMMARY, masked
 from enterprises.records import apply_draft, create_enterprise, today
-from enterprises.tables import Enterprise, EnterpriseChange, Founder, Need, OutcomeSnapshot, PersonalDataAccess
+from enterprises.snapshots import latest_snapshots
+from enterprises.tables import Enterprise, EnterpriseChange, Founder, Need, PersonalDataAccess
 
 MERGED = "This record has been merged into another one."
 
@@ -117,7 +118,7 @@ async def enterprise_file(actor: Actor, enterprise_id: int) -> dict[str, Any]:
         "enterprise": await get_enterprise(actor, enterprise_id),
         "needs": await _with_cases(actor, await _needs_of(enterprise_id)),
         "changes": await _history(enterprise_id),
-        "snapshots": await _snapshots(enterprise_id),
+        "snapshots": await latest_snapshots(enterprise_id),
         "may_reveal": may(actor, Action.REVEAL_PERSONAL_DATA),
         "may_edit": may(actor, Action.UPDATE_ENTERPRISE),
         "may_file": may(actor, Action.FILE_NEED),
@@ -131,23 +132,6 @@ async def _with_cases(actor: Actor, needs: list[dict[str, Any]]) -> list[dict[st
         return needs
     cases = await find(actor, [need["id"] for need in needs])
     return [{**need, **cases.get(need["id"], {})} for need in needs]
-
-
-async def _snapshots(enterprise_id: int) -> list[dict[str, Any]]:
-    """The enterprise's dated outcome measurements, newest first."""
-    return (
-        await OutcomeSnapshot.select(
-            OutcomeSnapshot.measured_on,
-            OutcomeSnapshot.employees,
-            OutcomeSnapshot.migrant_employees,
-            OutcomeSnapshot.annual_revenue,
-            OutcomeSnapshot.status,
-            OutcomeSnapshot.source,
-            OutcomeSnapshot.recorded_by.display_name.as_alias("recorded_by_name"),
-        )
-        .where(OutcomeSnapshot.enterprise == enterprise_id)
-        .order_by(OutcomeSnapshot.measured_on, ascending=False)
-    )
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from piccolo.columns import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -23,6 +24,7 @@ from enterprises.classification import (
     EnterpriseStatus,
     LegalForm,
     NeedCategory,
+    RevenueBand,
     SnapshotSource,
     Stage,
     Urgency,
@@ -89,19 +91,30 @@ class Need(Table, tablename="enterprises_need"):
 
 
 class OutcomeSnapshot(Table, tablename="enterprises_outcome_snapshot"):
-    """A dated measurement of how the enterprise is doing."""
+    """A dated measurement of how the enterprise is doing: at intake, or from a survey or visit task.
+
+    `case_id` and `task_id` name casework rows as plain numbers: the registry never imports casework.
+    """
 
     id: Serial  # declared for type checkers; Piccolo adds the column itself
 
     enterprise = ForeignKey(references=Enterprise, null=False, index=True)
     measured_on = Date()
     employees = Integer(null=True, default=None)
-    migrant_employees = Integer(null=True, default=None)
-    annual_revenue = Numeric(digits=(14, 2), null=True, default=None)
+    migrant_employees = Integer(null=True, default=None, help_text="returning migrant workers employed")
+    annual_revenue = Numeric(digits=(14, 2), null=True, default=None, help_text="CNY, when known exactly")
+    revenue_band = Varchar(
+        length=20, choices=RevenueBand, null=True, default=None, help_text="annual revenue as a survey asks it"
+    )
     status = Varchar(length=20, choices=EnterpriseStatus, default=EnterpriseStatus.OPERATING)
+    loans_obtained = Boolean(null=True, default=None, help_text="whether it obtained loans; None: not asked")
+    loan_amount = Numeric(digits=(14, 2), null=True, default=None, help_text="CNY")
+    note = Text(default="")
     source = Varchar(length=20, choices=SnapshotSource, default=SnapshotSource.INTAKE)
+    case_id = Integer(null=True, default=None, index=True, help_text="the casework_case it was recorded for")
+    task_id = Integer(null=True, default=None, index=True, help_text="the casework_task whose completion wrote it")
     recorded_by = ForeignKey(references=User, null=True)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=TimestamptzNow(), help_text="when it was recorded")
 
 
 class EnterpriseChange(Table, tablename="enterprises_change"):

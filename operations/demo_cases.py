@@ -63,6 +63,17 @@ def signature_png(width: int = 180, height: int = 60) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
+# What the broker recorded at the demo's survey: the enterprise's outcomes (`enterprises.outcomes`).
+SURVEY_ANSWERS = {
+    "employees": "14",
+    "migrant_employees": "9",
+    "revenue_band": "1m_5m",
+    "status": "operating",
+    "loans_obtained": "yes",
+    "loan_amount": "30万",
+}
+
+
 @dataclass
 class Scene:
     """One demo case played through: its people and the moves they make, in order."""
@@ -196,7 +207,8 @@ class Scene:
             # its date is moved back directly, as the days passing since the dispatch would have.
             await Task.update({Task.due_on: today() + timedelta(days=task.due_in)}).where(Task.id == task_id)
         if task.record:
-            await complete_task(self.broker, task_id, CompletionRequest(version=1, note=task.record))
+            answers = SURVEY_ANSWERS if task.kind == "survey" else None
+            await complete_task(self.broker, task_id, CompletionRequest(version=1, note=task.record, answers=answers))
 
 
 async def seed_cases(actors: Mapping[str, Actor]) -> int:

@@ -16,6 +16,7 @@ from casework.tasks import completing, dispatching, service
 from casework.tasks.rules import MAX_INSTRUCTIONS, MAX_RECORD, TaskKind, TaskStatus
 from core.api import API_V1, BEARER, MAX_INT4, Paginated, RowId, error_responses, paginated
 from core.pagination import PageRequest
+from enterprises.classification import EnterpriseStatus, RevenueBand
 
 ERRORS = error_responses(401, 403, 404, 409, 422)
 
@@ -63,15 +64,46 @@ class TaskCreate:
     enterprise_id: Id | None = None
 
 
+Count = Annotated[int, Meta(ge=0, le=1_000_000), KwargDefinition(ge=0, le=1_000_000)]
+
+
+@dataclass
+class SurveyAnswers:
+    """A survey's answers, kept as the enterprise's outcome snapshot: people employed now, of them
+    returning migrant workers, the revenue band of the last 12 months, its status, and whether it
+    obtained a loan (with the amount in yuan, if known: "50000" or "5万")."""
+
+    employees: Count
+    migrant_employees: Count
+    revenue_band: RevenueBand
+    status: EnterpriseStatus
+    loans_obtained: bool
+    # Yuan as a broker writes it ("50000", "5万"), read by the same parser as the page's field.
+    loan_amount: Annotated[str, Meta(max_length=30), KwargDefinition(max_length=30)] = ""
+
+    def as_form(self) -> dict[str, str]:
+        """The answers as the page's form sends them: the one parser (`enterprises.outcomes`) checks both."""
+        return {
+            "employees": str(self.employees),
+            "migrant_employees": str(self.migrant_employees),
+            "revenue_band": self.revenue_band.value,
+            "status": self.status.value,
+            "loans_obtained": "yes" if self.loans_obtained else "no",
+            "loan_amount": self.loan_amount,
+        }
+
+
 @dataclass
 class TaskCompletion:
-    """The record: `note` (a visit's note, a survey's answers), and for a document the id of a file the
-    broker attached to the task's case; `version` is the version the caller read."""
+    """The record: `note` (a visit's note; for a survey what else was said), `answers` for a survey, and
+    for a document the id of a file the broker attached to the task's case; `version` is the version the
+    caller read."""
 
     version: Version
     note: Annotated[str, Meta(max_length=MAX_RECORD), KwargDefinition(max_length=MAX_RECORD)] = ""
     attachment_id: Id | None = None
     confirmation_id: Id | None = None
+    answers: SurveyAnswers | None = None
 
 
 @dataclass
@@ -171,8 +203,9 @@ class TaskApi(Controller):
         opt={"action": Action.COMPLETE_TASK},
         summary="Complete the caller's open task with the record its kind asks for",
         description=(
-            "A visit needs a note, a survey its answers as a note, a document an `attachment_id`: a file the "
-            "broker attached to the task's case. A task already done, cancelled or changed since `version` "
+            "A visit needs a note, a survey its `answers` (kept as the enterprise's outcome snapshot, in the "
+            "same transaction), a document an `attachment_id`: a file the broker attached to the task's case. "
+            "A wrong answer is 422 naming its field. A task already done, cancelled or changed since `version` "
             "answers 409."
         ),
         responses=ERRORS,
@@ -187,6 +220,7 @@ class TaskApi(Controller):
                 note=data.note,
                 attachment_id=data.attachment_id,
                 confirmation_id=data.confirmation_id,
+                answers=data.answers.as_form() if data.answers is not None else None,
             ),
         )
         return _task(await service.get_task(actor, task_id))

@@ -11,9 +11,10 @@ from typing import Any
 
 from accounts.policy import Actor
 from casework.confirmations.service import confirm_code, record_signature, request_code, task_confirmation
-from casework.tasks.rules import check_confirmable, may_take_confirmation
+from casework.tasks.rules import Ask, TaskStatus, check_confirmable, may_take_confirmation
 from casework.tasks.service import confirmation_of, facts_of, get_task, task_row
 from core.errors import Invalid
+from enterprises.snapshots import snapshot_of_task
 
 NOT_CONFIRMED = "The founder has not confirmed yet: enter his code, or have him sign."
 NOT_FOR_THIS_TASK = "This confirmation was not asked for this task."
@@ -25,7 +26,8 @@ async def task_page(actor: Actor, task_id: int, confirmation_id: int | None = No
     task = await get_task(actor, task_id)
     confirmable = may_take_confirmation(facts_of(task), actor)
     pending = await task_confirmation(task["case"], task_id, confirmation_id) if confirmable else None
-    return {**task, "pending_confirmation": pending}
+    answered = task["status"] == TaskStatus.DONE and task["asks"]["answers"] != Ask.NO
+    return {**task, "pending_confirmation": pending, "snapshot": await snapshot_of_task(task_id) if answered else None}
 
 
 async def confirmable_task(actor: Actor, task_id: int) -> dict[str, Any]:

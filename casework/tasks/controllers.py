@@ -23,6 +23,7 @@ from core.errors import Conflict, Invalid
 from core.i18n import gettext
 from core.pagination import PageRequest
 from core.web import page, request_locale
+from enterprises.outcomes import ANSWER_FIELDS
 
 PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=100000)]
 OptionalId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
@@ -190,6 +191,7 @@ class TaskController(Controller):
                 upload=await _upload(data.get("file")),
                 confirmation_id=parse_id(data.get("confirmation_id")),
                 code=str(data.get("code") or ""),
+                answers={name: str(data.get(name) or "") for name in ANSWER_FIELDS},
             )
             await completing.complete_task(actor, task_id, completion)
         except (Invalid, Conflict) as error:

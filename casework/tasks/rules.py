@@ -105,6 +105,7 @@ class Completion:
     note_message: str  # what to say when a required note is missing
     case_events: tuple[str, ...]  # CaseEvent kinds written when the task is tied to a case
     needs_case: bool = False  # a file belongs to a case: the task must be tied to one
+    answers: Ask = Ask.NO  # the enterprise's outcomes (`enterprises.outcomes`), kept as an OutcomeSnapshot
 
 
 COMPLETION: dict[TaskKind, Completion] = {
@@ -116,13 +117,15 @@ COMPLETION: dict[TaskKind, Completion] = {
         note_message="Write what you saw and agreed at the visit.",
         case_events=("task_done", "visit"),
     ),
+    # A survey's answers are the form's fields; the note is what else the founder said.
     TaskKind.SURVEY: Completion(
-        note=Ask.REQUIRED,
+        note=Ask.OPTIONAL,
         file=Ask.NO,
         confirmation=Ask.NO,
         file_purpose="document",
-        note_message="Write the enterprise's answers to the survey.",
+        note_message="",
         case_events=("task_done",),
+        answers=Ask.REQUIRED,
     ),
     TaskKind.COLLECT_DOCUMENT: Completion(
         note=Ask.OPTIONAL,
@@ -330,4 +333,10 @@ def status_options() -> list[tuple[str, str]]:
 def completion_asks(kind: str) -> Mapping[str, str]:
     """What a kind's completion form shows: each part and whether it is asked (for templates)."""
     asks = COMPLETION[TaskKind(kind)]
-    return {"note": asks.note, "file": asks.file, "confirmation": asks.confirmation, "purpose": asks.file_purpose}
+    return {
+        "note": asks.note,
+        "file": asks.file,
+        "confirmation": asks.confirmation,
+        "purpose": asks.file_purpose,
+        "answers": asks.answers,
+    }
