@@ -1,10 +1,15 @@
-"""`GET /health`: the state of the database, Redis, the workers and the job queues."""
+"""`GET /health`: the state of the database, Redis, the workers, the job queues and the follow-ups.
+
+Follow-ups due for more than ten minutes and still pending make it fail: a promise was not kept.
+A working-day calendar whose data ends within a year is a warning only: deadlines then count
+Monday to Friday until the `chinesecalendar` package is upgraded.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from litestar import get
 from litestar.openapi import ResponseSpec
@@ -15,9 +20,17 @@ from rq import Queue, Worker
 from rq.registry import FailedJobRegistry
 
 from accounts.policy import Action
+from casework.followups.health import count_overdue_follow_ups
+from core.config import settings
 from core.db import engine
 from core.jobs import QUEUE_NAMES, redis_connection
 from core.worker import last_beat, live_workers, rq_time
+from core.working_days import covers
+
+# How long a follow-up may stay pending past its due time before it counts as missed: the sweep
+# runs every minute, so ten minutes is several chances to have run it.
+OVERDUE_GRACE = timedelta(minutes=10)
+CALENDAR_AHEAD = timedelta(days=365)
 
 
 @dataclass
@@ -35,6 +48,22 @@ class QueueState:
 
 
 @dataclass
+class FollowUps:
+    ok: bool
+    overdue: int | None  # pending and due more than ten minutes ago; None when the database cannot say
+    detail: str
+
+
+@dataclass
+class Calendar:
+    """The working-day calendar's data: a warning only, never a failure."""
+
+    covers_today: bool
+    covers_next_year: bool  # today + 365 days
+    warning: str | None
+
+
+@dataclass
 class Health:
     ok: bool
     database: Component
@@ -42,6 +71,8 @@ class Health:
     worker: Component
     last_worker_heartbeat: datetime | None
     queues: list[QueueState]
+    follow_ups: FollowUps
+    calendar: Calendar
 
 
 async def _database() -> Component:
@@ -50,6 +81,30 @@ async def _database() -> Component:
     except Exception as exc:  # any driver error means "down"; the detail says which
         return Component(ok=False, detail=type(exc).__name__)
     return Component(ok=True, detail="ok")
+
+
+async def _follow_ups(database: Component, now: datetime) -> FollowUps:
+    if not database.ok:
+        return FollowUps(ok=False, overdue=None, detail="unknown while the database is down")
+    try:
+        overdue = await count_overdue_follow_ups(now, OVERDUE_GRACE)
+    except Exception as exc:  # any driver error means "cannot say"; the detail says which
+        return FollowUps(ok=False, overdue=None, detail=type(exc).__name__)
+    if overdue:
+        return FollowUps(ok=False, overdue=overdue, detail=f"{overdue} follow-up(s) overdue by more than 10 minutes")
+    return FollowUps(ok=True, overdue=0, detail="ok")
+
+
+def calendar_state(now: datetime) -> Calendar:
+    """Whether the holiday data covers today and the same day next year, in the bureau's time zone."""
+    today = now.astimezone(settings.display_timezone).date()
+    now_covered, next_year_covered = covers(today), covers(today + CALENDAR_AHEAD)
+    warning = None
+    if not now_covered:
+        warning = "no holiday data for today: working days count Monday to Friday; upgrade chinesecalendar"
+    elif not next_year_covered:
+        warning = "holiday data ends within a year: upgrade chinesecalendar when the State Council's notice is out"
+    return Calendar(covers_today=now_covered, covers_next_year=next_year_covered, warning=warning)
 
 
 def _queue_state(connection: Redis, name: str, now: datetime) -> QueueState:
@@ -84,11 +139,27 @@ def _redis_and_workers() -> tuple[Component, Component, datetime | None, list[Qu
     opt={"action": Action.PUBLIC},
     tags=["health"],
     responses={503: ResponseSpec(data_container=Health, description="A component is down", generate_examples=False)},
-    summary="State of the database, Redis, workers and job queues",
+    summary="State of the database, Redis, workers, job queues, overdue follow-ups and the holiday calendar",
+    description=(
+        "503 when the database, Redis or every worker is down, or when a follow-up is pending more than "
+        "10 minutes past its due time. A holiday calendar that does not cover the next 365 days is a "
+        "warning only (`calendar.warning`)."
+    ),
 )
 async def health() -> Response[Health]:
+    now = datetime.now(UTC)
     database = await _database()
+    follow_ups = await _follow_ups(database, now)
     redis_state, worker, last, queues = await asyncio.to_thread(_redis_and_workers)
-    ok = database.ok and redis_state.ok and worker.ok
-    body = Health(ok=ok, database=database, redis=redis_state, worker=worker, last_worker_heartbeat=last, queues=queues)
+    ok = database.ok and redis_state.ok and worker.ok and follow_ups.ok
+    body = Health(
+        ok=ok,
+        database=database,
+        redis=redis_state,
+        worker=worker,
+        last_worker_heartbeat=last,
+        queues=queues,
+        follow_ups=follow_ups,
+        calendar=calendar_state(now),
+    )
     return Response(body, status_code=200 if ok else 503)
