@@ -16,6 +16,7 @@ from accounts import presentation as account_presentation
 from accounts.api import AuthApi, NotificationApi
 from accounts.controllers import AccountController, UserAdminController
 from accounts.guards import CurrentUserMiddleware, authorize
+from accounts.mail import controllers as mail_controllers
 from casework import presentation as casework_presentation
 from casework import routes as casework_routes
 from casework.enterprise_reach import enterprises_of_assigned_cases
@@ -40,6 +41,7 @@ from enterprises.services import register_need_cases
 from experts.api import ExpertApi
 from experts.controllers import ExpertController
 from operations.health import health
+from operations.jobs_page import JobsController
 
 CSRF_COOKIE = "fuchi_csrf"
 
@@ -69,8 +71,10 @@ def create_app(secure_cookies: bool = False) -> Litestar:
     return Litestar(
         route_handlers=[
             health,
+            JobsController,
             AccountController,
             UserAdminController,
+            *mail_controllers.PAGES,
             EnterpriseController,
             DuplicateController,
             ImportController,

@@ -58,6 +58,10 @@ class Action(StrEnum):
     VIEW_MY_TASKS = "view_my_tasks"
     COMPLETE_TASK = "complete_task"
     MANAGE_USERS = "manage_users"
+    OPERATE_JOBS = "operate_jobs"
+    VIEW_FOLLOW_UPS = "view_follow_ups"
+    VIEW_FOLLOW_UP_SETTINGS = "view_follow_up_settings"
+    EDIT_FOLLOW_UP_SETTINGS = "edit_follow_up_settings"
 
 
 _ALL = frozenset(Role)
@@ -91,6 +95,13 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.VIEW_MY_TASKS: frozenset({Role.BROKER}),
     Action.COMPLETE_TASK: frozenset({Role.BROKER}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
+    # The job queues and failed jobs (/admin/jobs): retrying a job is an operator's act, not a caseworker's.
+    Action.OPERATE_JOBS: frozenset({Role.ADMIN}),
+    # Which follow-ups: those of the cases one reaches (casework.access); admins read what the city reads.
+    Action.VIEW_FOLLOW_UPS: _ALL,
+    # A district officer reads his district's deadlines; the city sets them (casework.followups.settings_rules).
+    Action.VIEW_FOLLOW_UP_SETTINGS: _OFFICERS | {Role.ADMIN},
+    Action.EDIT_FOLLOW_UP_SETTINGS: frozenset({Role.CITY_OFFICER, Role.ADMIN}),
 }
 
 

@@ -13,6 +13,7 @@ from accounts.policy import Actor
 from casework.access import ASSIGNED_EXPERT, LIVE_ASSIGNMENT, TASKED_BROKER, may_reach_case, related_facts
 from casework.access_filter import case_filter
 from casework.attachments.service import case_attachments
+from casework.followups.reading import case_follow_ups
 from casework.plans.service import plan_section
 from casework.plans.versions import PlanFacts, plan_facts
 from casework.tables import Assignment, Case, CaseNeed, Task
@@ -258,6 +259,7 @@ async def case_file(actor: Actor, case_id: int) -> dict[str, Any]:
             "events": await case_timeline(case_id),
             "attachments": await case_attachments(case_id),
             "tasks": await case_tasks(case_id),
+            "follow_ups": await case_follow_ups(case_id),
             "experts": await expert_choices() if Transition.ASSIGN in case["transitions"] else [],
             **section,
         }

@@ -8,6 +8,8 @@ from casework.attachments.controllers import AttachmentController
 from casework.confirmations.api import ConfirmationApi
 from casework.confirmations.controllers import ConfirmationController
 from casework.controllers import CaseController, NeedFilingController
+from casework.followups.api import FollowUpApi
+from casework.followups.controllers import FollowUpController, FollowUpSettingsController
 from casework.notes.api import NoteApi
 from casework.notes.controllers import NoteController
 from casework.plans.api import PlanApi
@@ -19,3 +21,5 @@ PAGES: list[type] = [NeedFilingController, CaseController, TaskController, NoteC
 PAGES += [PlanController, ConfirmationController]
 API: list[type] = [NeedFilingApi, CaseApi, TaskApi, NoteApi, CaseAttachmentApi]
 API += [PlanApi, ConfirmationApi]
+PAGES += [FollowUpController, FollowUpSettingsController]
+API += [FollowUpApi]

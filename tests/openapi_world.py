@@ -24,7 +24,7 @@ from casework.plans.progress import record_progress
 from casework.plans.writing import add_measure, add_problem, write_diagnosis
 from casework.services import Details, file_need, transition_case
 from casework.states import Transition
-from casework.tables import Case, Task
+from casework.tables import Case, FollowUp, Task
 from casework.tasks.completing import CompletionRequest, complete_task
 from casework.tasks.dispatching import DispatchRequest, cancel_task, dispatch_task
 from casework.tasks.rules import TaskKind
@@ -124,6 +124,8 @@ async def make_world(personas: Personas, parts: Iterable[str] = ()) -> World:
         world.add("enterprise_id", enterprise_id)
         need = {"category": "financing", "description": "周转资金", "amount_sought": "50000"}
         world.add("case_id", await file_need(actor(broker), enterprise_id, need))
+    # Each filing opened its case's triage clock: `/api/v1/follow-ups/{follow_up_id}` may name one.
+    world.add("follow_up_id", *(row["id"] for row in await FollowUp.select(FollowUp.id)))
     experts = await Expert.insert(
         Expert(
             name="李工",
@@ -182,7 +184,14 @@ async def _casework(world: World, actor: Cast) -> None:
     cancelled = await dispatch("carl", TaskKind.VISIT, "alice", case_id)
     survey = await dispatch("carl", TaskKind.SURVEY, "bob", None, world.of("enterprise_id")[1])
     await cancel_task(actor("olga"), cancelled, 1, "改为电话沟通")
-    await complete_task(actor("bob"), survey, CompletionRequest(version=1, note="有扩大生产的意愿"))
+    answers = {
+        "employees": "8",
+        "migrant_employees": "3",
+        "revenue_band": "100k_500k",
+        "status": "operating",
+        "loans_obtained": "no",
+    }
+    await complete_task(actor("bob"), survey, CompletionRequest(version=1, note="有扩大生产的意愿", answers=answers))
     world.add("task_id", visit, collect, cancelled, survey)
     # A code sent to the founder for the visit, not yet typed in.
     world.add_in_case("confirmation_id", case_id, await request_code(alice, case_id, {"task": visit}))

@@ -35,6 +35,8 @@ PURE_MODULES = [
     "casework/followups/rules.py",
     "casework/followups/messages.py",
     "casework/tasks/access.py",
+    "casework/followups/listing.py",
+    "casework/followups/settings_rules.py",
     "enterprises/exports/rules.py",
     "casework/access.py",
     "casework/notifying.py",

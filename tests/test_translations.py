@@ -43,6 +43,7 @@ PURE_MODULES = (
     "enterprises.identifiers",
     "casework.workflow",
     "casework.states",
+    "casework.followups.rules",
 )
 
 # Modules parsed (not imported) for string literals that are message ids. Every module of the

@@ -33,6 +33,10 @@ EXPECTED = {
     Action.VIEW_MY_TASKS: {B},
     Action.COMPLETE_TASK: {B},
     Action.MANAGE_USERS: {A},
+    Action.OPERATE_JOBS: {A},
+    Action.VIEW_FOLLOW_UPS: {B, E, D, C, A},
+    Action.VIEW_FOLLOW_UP_SETTINGS: {D, C, A},
+    Action.EDIT_FOLLOW_UP_SETTINGS: {C, A},
 }
 
 
