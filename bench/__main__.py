@@ -99,6 +99,10 @@ def main() -> int:
         if lines := (part.get("export") or {}).get("lines"):
             print(f"\n{part['database']}: /health while a 50,000-row export is requested (bench.export_bench)")
             print("\n".join(lines))
+    for part in report["databases"]:
+        if followed := part.get("follow_ups"):
+            print(f"\n{part['database']}: follow-ups (bench.follow_ups_bench)")
+            print("\n".join(followed.get("lines") or [f"  FAILED: {followed.get('error')}"]))
     render_casework(report.get("casework", []))
     try:
         shown = args.output.relative_to(ROOT)
@@ -115,6 +119,8 @@ def main() -> int:
             failed.append(f"{part['database']}: import: {imported['error']}")
         if (exported := part.get("export")) and exported.get("error"):
             failed.append(f"{part['database']}: export: {exported['error']}")
+        if (followed := part.get("follow_ups")) and followed.get("error"):
+            failed.append(f"{part['database']}: follow-ups: {followed['error']}")
     if failed:
         print("\nNOT all scenarios ran cleanly:\n  " + "\n  ".join(failed), file=sys.stderr)
         return 1

@@ -4,8 +4,9 @@ Migrate, seed, EXPLAIN the queue's and the enterprise search's queries, count th
 request runs, start the real app and the bare app under uvicorn, sign in, then measure every
 scenario (queue page, enterprise search, their raw-SQL baselines) in interleaved rounds (round 1 of
 each, round 2 of each, ...) so that a noisy neighbour hurts all scenarios alike. Then, servers
-stopped, time the import of a spreadsheet (bench.import_bench), and `/health` while a 50,000-row
-export is requested (bench.export_bench). Writes a JSON part.
+stopped, time the import of a spreadsheet (bench.import_bench), `/health` while a 50,000-row
+export is requested (bench.export_bench), and the follow-ups' sweep and jobs per second
+(bench.follow_ups_bench). Writes a JSON part.
 
 The parts: bench.queue_scenarios and bench.search_scenarios (what is measured), bench.scenario (how),
 bench.plans (EXPLAIN), bench.findings (what the figures say).
@@ -91,6 +92,22 @@ def run_export(work_dir: Path) -> dict[str, Any]:
     say(f"\n/health while a {ROWS:,}-row export is requested, beside /health alone (app and a worker started again):")
     try:
         result = run_export_benchmark(work_dir)
+    except Exception as error:  # a finding to report, not a reason to lose the other figures
+        say("".join(traceback.format_exc(limit=-3)).rstrip())
+        return {"rows": ROWS, "error": f"{type(error).__name__}: {error}"}
+    result["lines"] = describe(result)
+    for line in result["lines"]:
+        say(line)
+    return result
+
+
+def run_follow_ups(work_dir: Path) -> dict[str, Any]:
+    """bench.follow_ups_bench's figures (with the lines to print), or the error that stopped it (never raised)."""
+    from bench.follow_ups_bench import ROWS, describe, run_follow_ups_benchmark  # reads the environment at import
+
+    say(f"\nfollow-ups: the sweep over {ROWS:,} pending, and jobs per second per worker (real workers):")
+    try:
+        result = run_follow_ups_benchmark(work_dir)
     except Exception as error:  # a finding to report, not a reason to lose the other figures
         say("".join(traceback.format_exc(limit=-3)).rstrip())
         return {"rows": ROWS, "error": f"{type(error).__name__}: {error}"}
@@ -204,6 +221,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     imported = run_import(args)
     exported = run_export(work_dir)  # after the import: it adds enterprises, up to the export's 50,000
+    followed = run_follow_ups(work_dir)
     summary = summarise(scenarios)
     return {
         "database": kind,
@@ -233,6 +251,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "scenarios": [scenario_json(s, summary[s.key]) for s in scenarios],
         "import": imported,
         "export": exported,
+        "follow_ups": followed,
         "findings": findings(kind, summary, profile, plans, warnings, report, imported),
         "seconds": round(time.perf_counter() - started, 1),
     }

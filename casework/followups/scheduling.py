@@ -26,7 +26,12 @@ from core.jobs import RETRY, job_queue, redis_connection
 log = logging.getLogger(__name__)
 
 NEAR = timedelta(days=1)
-SWEEP_BATCH = 5000  # rows looked at per sweep; the rest wait for the next minute, oldest due first
+SWEEP_BATCH = 5000  # rows read and checked at a time, oldest due first; at most this many queued per sweep
+# A sweep reads on past rows whose jobs are all there (queued and waiting for a worker, or failed and
+# waiting for an operator) until a batch has rows to queue, up to this many rows: after a flush with
+# more than a batch due, each sweep queues the next batch, instead of seeing the first batch's jobs
+# again and queuing nothing until workers have done them.
+SWEEP_LOOK_AT = 20 * SWEEP_BATCH
 JOB = "casework.followups.jobs.act_on_follow_up"
 TIMEOUT_SECONDS = 60
 # A job that will still run; a failed one waits for an operator's retry (shown on /health and /admin/jobs).
@@ -86,12 +91,16 @@ def _queue_rows(connection: Redis, rows: Sequence[dict[str, Any]], now: datetime
     return [one for _row, one in due_now + later]
 
 
-def _near_rows(now: datetime) -> list[dict[str, Any]]:
+def _near_rows(now: datetime, after: tuple[datetime, int] | None = None) -> list[dict[str, Any]]:
+    """A batch of near pending follow-ups, oldest due first, after (due_at, id) `after` if given."""
     where = (FollowUp.state == FollowUpState.PENDING) & (FollowUp.due_at <= now + NEAR)
+    if after is not None:
+        due, last = after
+        where &= (FollowUp.due_at > due) | ((FollowUp.due_at == due) & (FollowUp.id > last))
     rows: list[dict[str, Any]] = (
         FollowUp.select(FollowUp.id, FollowUp.version, FollowUp.due_at)
         .where(where)
-        .order_by(FollowUp.due_at)
+        .order_by(FollowUp.due_at, FollowUp.id)
         .limit(SWEEP_BATCH)
         .run_sync()
     )
@@ -120,4 +129,12 @@ async def schedule_near(follow_up_ids: Sequence[int], now: datetime | None = Non
 def sweep_follow_ups(now: datetime | None = None, connection: Redis | None = None) -> int:
     """Queue every near follow-up that has no live job; returns how many were queued."""
     now = now or datetime.now(UTC)
-    return len(_queue_rows(connection or redis_connection(), _near_rows(now), now))
+    connection = connection or redis_connection()
+    after: tuple[datetime, int] | None = None
+    for _ in range(SWEEP_LOOK_AT // SWEEP_BATCH):
+        rows = _near_rows(now, after)
+        queued = len(_queue_rows(connection, rows, now))
+        if queued or len(rows) < SWEEP_BATCH:
+            return queued
+        after = (rows[-1]["due_at"], rows[-1]["id"])
+    return 0
