@@ -66,13 +66,16 @@ DEMO_BANNER = """  Demo accounts, all with the password fuchi-demo:
     expert1   expert                        city1     city officer
     admin1    administrator
   A spreadsheet to try the import with (as broker1): enterprises/sample_data/sample-enterprises-gbk.csv
+  E-mail sent (users turn it on under E-mail) is kept by a local sink: read it as admin1 at /admin/mailbox
+  Follow-ups: in 永川区 an offer lapses 3 minutes after it is made (officer2 assigns, expert1 waits);
+  a measure reminder (expert1) and an outcome survey task (a broker) fall due in the first minutes.
 """
 
 
 def up(args: argparse.Namespace) -> None:
     """Run the web server, workers and scheduler under one supervisor until Ctrl-C."""
     banner = BANNER.format(port=args.port) + (DEMO_BANNER if settings.demo else "") + "  Press Ctrl-C to stop.\n"
-    supervisor = Supervisor(fuchi_programs(args.port, args.web_workers))
+    supervisor = Supervisor(fuchi_programs(args.port, args.web_workers, mail_sink=settings.demo))
     # The banner waits for the web server to answer, so the address it gives works when read.
     supervisor.run(ready=answers(f"http://127.0.0.1:{args.port}/health"), on_ready=lambda: print(banner, flush=True))
 

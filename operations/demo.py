@@ -16,6 +16,7 @@ from enterprises.services import register_enterprise
 from enterprises.tables import Enterprise
 from experts.tables import Expert
 from operations.demo_cases import seed_cases
+from operations.demo_follow_ups import seed_follow_ups
 
 DEMO_PASSWORD = "fuchi-demo"
 
@@ -32,6 +33,8 @@ USERS = [
     ("city1", "赵雪梅", Role.CITY_OFFICER, ""),
     ("admin1", "系统管理员", Role.ADMIN, ""),
 ]
+
+MAILED = ("broker1", "broker2", "expert1", "officer1", "officer2")
 
 # (broker, enterprise form, needs as (category, description, urgency, amount)), and what the
 # first case should end up as.
@@ -229,6 +232,11 @@ async def seed() -> str:
     for username, name, role, district in USERS:
         ids[username] = await create_user(NewUser(username, name, DEMO_PASSWORD, role, district))
     actors = {name: Actor(ids[name], role, district or None) for name, _, role, district in USERS}
+    # They chose e-mail: what they are told lands in the demo mailbox too (/admin/mailbox).
+    for username in MAILED:
+        await User.update({User.email: f"{username}@demo.fuchi.local", User.email_on: True}).where(
+            User.id == ids[username]
+        )
     for name, organisation, title, specialties, districts, login in EXPERTS:
         await Expert.insert(
             Expert(
@@ -251,8 +259,12 @@ async def seed() -> str:
     for broker, form in MORE_ENTERPRISES:
         await register_enterprise(actors[broker], form)
     cases = len(ENTERPRISES) + await seed_cases(actors)  # the later states, plans and tasks
+    moved = await seed_follow_ups(YONGCHUAN, ids["city1"])  # some overdue, some due in minutes
     enterprises = await Enterprise.count()
-    return f"seeded {len(USERS)} users, {len(EXPERTS)} experts, {enterprises} enterprises, {cases} cases"
+    return (
+        f"seeded {len(USERS)} users, {len(EXPERTS)} experts, {enterprises} enterprises, {cases} cases, "
+        f"{moved} follow-ups due now or soon"
+    )
 
 
 async def _bring_to(case_id: int, state: CaseState, broker: Actor, officer: Actor) -> None:

@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from accounts.mail.service import promise_mail
 from accounts.policy import Role
 from accounts.tables import Notification, User
 from casework.followups.messages import message_for, task_instructions
@@ -186,7 +187,8 @@ async def act_on(follow_up_id: int, version: int, now: datetime | None = None) -
                 job = f"task-dispatched-{task_id}"
                 await promise_job("casework.tasks.jobs.notify_task_dispatched", [task_id], job, timeout_seconds=30)
                 jobs.append(job)
-        await _tell(row, row["step"], act)
+        # Mailed to those who chose e-mail, promised with the messages: a re-run mails nothing twice.
+        jobs += await promise_mail(await _tell(row, row["step"], act))
     return jobs, [follow_up_id] if act.next_due is not None else []
 
 

@@ -101,10 +101,12 @@ async def _case_facts(case_id: int, event_id: int, effects: Sequence[FollowUpEff
 async def apply_changes(case_id: int, district: str, changes: Changes, now: datetime) -> list[int]:
     """Write what a transition does to the case's follow-ups; the ids to schedule."""
     of_case = FollowUp.case == case_id
+    # An escalated follow-up still waits for what it follows: the move that brings it ends it too.
+    unfinished = [*OPEN_STATES, FollowUpState.ESCALATED]
     if changes.close:
-        await _end(of_case & FollowUp.kind.is_in(list(changes.close)), FollowUpState.DONE, now)
+        await _end(of_case & FollowUp.kind.is_in(list(changes.close)), FollowUpState.DONE, now, unfinished)
     if changes.cancel:
-        await _end(of_case & FollowUp.kind.is_in(list(changes.cancel)), FollowUpState.CANCELLED, now)
+        await _end(of_case & FollowUp.kind.is_in(list(changes.cancel)), FollowUpState.CANCELLED, now, unfinished)
     resumed: list[int] = []
     if changes.pause:
         await FollowUp.update(

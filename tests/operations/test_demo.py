@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import redis
 from piccolo.utils.sync import run_sync
 from rq import Queue, SimpleWorker
 
+from accounts.mail.tables import MailMessage
 from accounts.tables import Notification
+from casework.followups.rules import FollowUpKind, FollowUpState
+from casework.followups.scheduling import sweep_follow_ups
 from casework.plans.live import today
 from casework.plans.rules import MeasureStatus
 from casework.states import CaseState
-from casework.tables import Case, Confirmation, Measure, PlanVersion, Problem, Task
+from casework.tables import Case, Confirmation, DistrictSetting, FollowUp, Measure, PlanVersion, Problem, Task
 from casework.tasks.rules import TaskStatus
 from core.config import settings
 from core.jobs import QUEUE_NAMES
@@ -70,13 +75,33 @@ async def _tasks_due_overdue_and_done() -> None:
     assert {t["broker"] for t in tasks if t["status"] == TaskStatus.DONE} == {"broker1", "broker2"}
 
 
-def test_it_tells_the_demo_people_in_their_inboxes_once_the_jobs_run() -> None:
+def test_it_fills_the_inboxes_and_acts_on_follow_ups_overdue_or_due_soon_once_the_jobs_run() -> None:
     run_sync(seed())
-    # RQ's in-process worker, on the real Redis: the demo's hundred jobs, without a process forked for each.
+    states = {row["state"] for row in FollowUp.select(FollowUp.state).run_sync()}
+    assert {FollowUpState.PENDING, FollowUpState.DONE, FollowUpState.CANCELLED} <= states
+    now = datetime.now(UTC)
+    soon = FollowUp.select(FollowUp.kind).where(
+        (FollowUp.state == FollowUpState.PENDING)
+        & (FollowUp.due_at > now)
+        & (FollowUp.due_at < now + timedelta(minutes=5))
+    )
+    assert {row["kind"] for row in soon.run_sync()} == {FollowUpKind.MEASURE_REMINDER, FollowUpKind.OUTCOME_SURVEY}
+    setting = DistrictSetting.select().where(DistrictSetting.district == "500118").first().run_sync()
+    assert setting["offer_minutes"] == 3  # 永川区: an offer made in the demo lapses in minutes
+
     connection = redis.Redis.from_url(settings.redis_url)
+    # RQ's in-process worker, on the real Redis: the demo's hundred jobs, without a process forked for each.
+    assert sweep_follow_ups(connection=connection) >= 2  # the overdue ones, and the ones due in minutes
     SimpleWorker([Queue(name, connection=connection) for name in QUEUE_NAMES], connection=connection).work(burst=True)
-    told = Notification.select(Notification.user.username.as_alias("username")).run_sync()
+    told = Notification.select(Notification.kind, Notification.user.username.as_alias("username")).run_sync()
     assert {"broker1", "broker2", "officer1", "officer2", "expert1"} <= {row["username"] for row in told}
+    assert {(row["kind"], row["username"]) for row in told} >= {
+        ("follow_up_triage_due", "officer1"),
+        ("follow_up_measure_overdue", "expert1"),
+    }
+    # Those who chose e-mail got it too (the demo's SMTP sink is not running here: the sending is queued).
+    mailed = MailMessage.select(MailMessage.user.username.as_alias("username")).run_sync()
+    assert {row["username"] for row in mailed} == {"broker1", "broker2", "expert1", "officer1", "officer2"}
 
 
 @pytest.mark.pure

@@ -137,6 +137,10 @@ async def test_it_climbs_the_ladder_from_the_district_officers_to_the_city_offic
     assert clock["state"] == FollowUpState.ESCALATED
     assert sweep_follow_ups() == 0
 
+    await life.move("olga", case_id, T.TRIAGE)  # at last: what it waited for ends it
+    [clock] = await follow_ups(case_id, K.TRIAGE_DUE)
+    assert clock["state"] == FollowUpState.DONE
+
 
 async def test_it_pauses_the_clocks_of_a_case_on_hold_and_gives_back_the_time_left_on_resume(life: Life) -> None:
     case_id = await life.case()
