@@ -122,6 +122,7 @@ async def _open_task(row: dict[str, Any], now: datetime) -> int | None:
         return None
     kind = FollowUpKind(row["kind"])
     settings = await settings_for(row["district"])
+    message, params = task_instructions(kind, (row["data"] or {}).get("months"))
     inserted = await Task.insert(
         Task(
             district=row["district"],
@@ -129,7 +130,7 @@ async def _open_task(row: dict[str, Any], now: datetime) -> int | None:
             enterprise=case["enterprise"],
             broker=broker,
             kind="survey" if kind is FollowUpKind.OUTCOME_SURVEY else "visit",
-            instructions=gettext(config.default_locale, task_instructions(kind, (row["data"] or {}).get("months"))),
+            instructions=gettext(config.default_locale, message, **params),
             due_on=task_due_on(now, settings, config.display_timezone),
         )
     ).returning(Task.id)

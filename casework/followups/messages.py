@@ -60,6 +60,11 @@ SURVEY_INSTRUCTIONS = "Outcome survey, {months} months on: visit the enterprise 
 VISIT_INSTRUCTIONS = "Periodic visit: see how the plan's work is going and record what you found."
 
 
-def task_instructions(kind: FollowUpKind, months: int | None) -> str:
-    """The instructions of the task a visit or survey opens, in the broker's words (Chinese by default)."""
-    return SURVEY_INSTRUCTIONS.format(months=months) if kind is FollowUpKind.OUTCOME_SURVEY else VISIT_INSTRUCTIONS
+def task_instructions(kind: FollowUpKind, months: int | None) -> tuple[str, dict[str, object]]:
+    """The message id of the instructions of the task a visit or survey opens, and its parameters.
+
+    Translated before it is stored (a task's instructions are text the officer could have typed).
+    """
+    if kind is FollowUpKind.OUTCOME_SURVEY:
+        return SURVEY_INSTRUCTIONS, {"months": months}
+    return VISIT_INSTRUCTIONS, {}

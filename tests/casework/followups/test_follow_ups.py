@@ -188,7 +188,7 @@ async def test_it_gives_the_broker_a_survey_task_when_an_outcome_survey_falls_du
     run_worker_until_idle()
     [task] = await Task.select().where((Task.case == case_id) & (Task.kind == "survey"))
     assert task["broker"] == life.id("alice") and task["status"] == "open"
-    assert "3" in task["instructions"]
+    assert task["instructions"] == "3 个月成效回访：请走访企业并记录其经营成效。"  # in the broker's language
     [survey] = [s for s in await follow_ups(case_id, K.OUTCOME_SURVEY) if s["data"]["months"] == 3]
     assert survey["follows"] == task["id"] and survey["state"] == FollowUpState.PENDING and survey["step"] == 1
     told = await Notification.select(Notification.subject).where(Notification.user == life.id("alice"))
