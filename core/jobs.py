@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from redis import Redis
@@ -38,8 +39,18 @@ Primitive = int | str | float | bool | None
 
 
 def redis_connection(url: str | None = None) -> Redis:
-    """A Redis client that gives up fast, so a page never hangs on a dead Redis."""
-    return Redis.from_url(url or settings.redis_url, socket_connect_timeout=1, socket_timeout=3)
+    """A Redis client that gives up fast, so a page never hangs on a dead Redis.
+
+    One client per URL and process: a new client costs milliseconds (redis-py looks up its own
+    version for every new connection), which a job paid on every call. Its pool reconnects after
+    an outage and starts afresh in a forked work horse.
+    """
+    return _client(url or settings.redis_url)
+
+
+@cache
+def _client(url: str) -> Redis:
+    return Redis.from_url(url, socket_connect_timeout=1, socket_timeout=3)
 
 
 class JobKind(StrEnum):

@@ -47,6 +47,7 @@ from rq.worker import BaseWorker
 
 from core.config import ROOT
 from core.db import engine
+from core.jobs import redis_connection
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,7 @@ def preload_job_modules() -> float:
         asyncio.run(engine().run_querystring(QueryString("SELECT 1")))
     except Exception:  # a database away now is the jobs' problem, reported by them
         log.warning("could not reach the database before forking", exc_info=True)
+    redis_connection()  # the jobs' client, made once: a horse only opens its connection
     return time.monotonic() - started
 
 
