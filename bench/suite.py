@@ -85,36 +85,38 @@ def run_import(args: argparse.Namespace) -> dict[str, Any] | None:
     return result
 
 
-def run_export(work_dir: Path) -> dict[str, Any]:
-    """bench.export_bench's figures (with the lines to print), or the error that stopped it (never raised)."""
-    from bench.export_bench import ROWS, describe, run_export_benchmark  # reads the environment at import
-
-    say(f"\n/health while a {ROWS:,}-row export is requested, beside /health alone (app and a worker started again):")
+def _run_part(
+    title: str, rows: int, benchmark: Callable[[Path], dict[str, Any]], describe: Callable[..., Any], work_dir: Path
+) -> dict[str, Any]:
+    """One benchmark module's figures (with the lines to print), or the error that stopped it (never raised)."""
+    say(title)
     try:
-        result = run_export_benchmark(work_dir)
+        result = benchmark(work_dir)
     except Exception as error:  # a finding to report, not a reason to lose the other figures
         say("".join(traceback.format_exc(limit=-3)).rstrip())
-        return {"rows": ROWS, "error": f"{type(error).__name__}: {error}"}
+        return {"rows": rows, "error": f"{type(error).__name__}: {error}"}
     result["lines"] = describe(result)
     for line in result["lines"]:
         say(line)
     return result
+
+
+def run_export(work_dir: Path) -> dict[str, Any]:
+    """bench.export_bench's figures: /health while a large export is built."""
+    from bench.export_bench import ROWS, describe, run_export_benchmark  # reads the environment at import
+
+    title = (
+        f"\n/health while a {ROWS:,}-row export is requested, beside /health alone (app and a worker started again):"
+    )
+    return _run_part(title, ROWS, run_export_benchmark, describe, work_dir)
 
 
 def run_follow_ups(work_dir: Path) -> dict[str, Any]:
-    """bench.follow_ups_bench's figures (with the lines to print), or the error that stopped it (never raised)."""
+    """bench.follow_ups_bench's figures: the sweep over pending follow-ups and jobs per second per worker."""
     from bench.follow_ups_bench import ROWS, describe, run_follow_ups_benchmark  # reads the environment at import
 
-    say(f"\nfollow-ups: the sweep over {ROWS:,} pending, and jobs per second per worker (real workers):")
-    try:
-        result = run_follow_ups_benchmark(work_dir)
-    except Exception as error:  # a finding to report, not a reason to lose the other figures
-        say("".join(traceback.format_exc(limit=-3)).rstrip())
-        return {"rows": ROWS, "error": f"{type(error).__name__}: {error}"}
-    result["lines"] = describe(result)
-    for line in result["lines"]:
-        say(line)
-    return result
+    title = f"\nfollow-ups: the sweep over {ROWS:,} pending, and jobs per second per worker (real workers):"
+    return _run_part(title, ROWS, run_follow_ups_benchmark, describe, work_dir)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

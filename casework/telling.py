@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from accounts.mail.service import promise_mail
+from accounts.inbox import post_messages
 from accounts.policy import Role
 from accounts.tables import Notification, User
 from casework.notifying import CasePeople, message_for, recipients
@@ -97,12 +97,7 @@ async def deliver_notifications(event_id: int) -> int:
             )
         )
     async with write_transaction():
-        inserted = (
-            await Notification.insert(*messages)
-            .on_conflict(target=Notification.dedupe_key, action="DO NOTHING")
-            .returning(Notification.id)
-        )
-        mail_jobs = await promise_mail([row["id"] for row in inserted])
+        inserted, mail_jobs = await post_messages(messages)
         # Written with the messages or not at all: a re-run that adds no message adds no event.
         if inserted:
             await CaseEvent.insert(

@@ -13,7 +13,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from accounts.mail.service import promise_mail
+from accounts.inbox import post_messages
 from accounts.policy import Role
 from accounts.tables import Notification, User
 from casework.followups.messages import message_for, task_instructions
@@ -48,8 +48,8 @@ async def _people(rung: Rung, row: dict[str, Any]) -> tuple[int, ...]:
     return await district_officers(row["district"])
 
 
-async def _tell(row: dict[str, Any], step: int, act: Act) -> list[int]:
-    """The step's inbox messages, once each however often the step runs; the new messages' ids."""
+async def _tell(row: dict[str, Any], step: int, act: Act) -> list[str]:
+    """The step's inbox messages, once each however often the step runs; the mail jobs to dispatch."""
     users = set(await _people(act.rung, row)) if act.rung is not None else set()
     if act.first is FirstAct.LAPSE_OFFER and row["assignee"] is not None:
         users.add(row["assignee"])  # the expert learns his offer lapsed, beside the officers
@@ -68,14 +68,8 @@ async def _tell(row: dict[str, Any], step: int, act: Act) -> list[int]:
                 dedupe_key=f"follow-up:{row['id']}:{step}:{user_id}",
             )
         )
-    if not messages:
-        return []
-    inserted = (
-        await Notification.insert(*messages)
-        .on_conflict(target=Notification.dedupe_key, action="DO NOTHING")
-        .returning(Notification.id)
-    )
-    return [r["id"] for r in inserted]
+    _ids, mail_jobs = await post_messages(messages)
+    return mail_jobs
 
 
 async def _lapse_offer(row: dict[str, Any]) -> bool:
@@ -188,8 +182,7 @@ async def act_on(follow_up_id: int, version: int, now: datetime | None = None) -
                 job = f"task-dispatched-{task_id}"
                 await promise_job("casework.tasks.jobs.notify_task_dispatched", [task_id], job, timeout_seconds=30)
                 jobs.append(job)
-        # Mailed to those who chose e-mail, promised with the messages: a re-run mails nothing twice.
-        jobs += await promise_mail(await _tell(row, row["step"], act))
+        jobs += await _tell(row, row["step"], act)
     return jobs, [follow_up_id] if act.next_due is not None else []
 
 

@@ -6,9 +6,14 @@ per task and event, however often it runs: the notification's dedupe key is uniq
 
 from __future__ import annotations
 
+from piccolo.utils.sync import run_sync
+
+from accounts.inbox import post_messages
 from accounts.tables import Notification
 from casework.tables import Task
 from casework.tasks.rules import TaskKind, TaskStatus
+from core.db import write_transaction
+from core.jobs import dispatch
 
 # The inbox translates a subject by itself (it fills in no label), so each kind has its own; each names the
 # kind as `TaskKind.label` and the timeline do (tests/casework/tasks/test_labels.py).
@@ -27,16 +32,16 @@ def _task(task_id: int) -> dict[str, object] | None:
 
 
 def _notify(broker: object, kind: str, subject: str, body: str, task_id: int) -> None:
-    Notification.insert(
-        Notification(
-            user=broker,
-            kind=kind,
-            subject=subject,
-            body=body,
-            link=f"/tasks/{task_id}",
-            dedupe_key=f"{kind}:{task_id}",
-        )
-    ).on_conflict(target=Notification.dedupe_key, action="DO NOTHING").run_sync()
+    message = Notification(
+        user=broker, kind=kind, subject=subject, body=body, link=f"/tasks/{task_id}", dedupe_key=f"{kind}:{task_id}"
+    )
+    run_sync(_post(message))
+
+
+async def _post(message: Notification) -> None:
+    async with write_transaction():
+        _ids, mail_jobs = await post_messages([message])
+    await dispatch(mail_jobs)
 
 
 def notify_task_dispatched(task_id: int) -> None:

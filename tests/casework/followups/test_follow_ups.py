@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from accounts.tables import Notification
+from accounts.mail.tables import MailMessage
+from accounts.tables import Notification, User
 from casework.followups.acting import act_on
 from casework.followups.rules import FollowUpKind, FollowUpState
 from casework.followups.scheduling import job_id, sweep_follow_ups
@@ -71,6 +72,7 @@ async def test_it_opens_the_triage_clock_when_a_case_is_filed_and_closes_it_at_t
 
 async def test_it_lapses_an_offer_nobody_answered_and_tells_the_expert_and_the_officer_once(life: Life) -> None:
     case_id = await offered(life)
+    await User.update({User.email: "eve@example.com", User.email_on: True}).where(User.id == life.id("eve"))
     [offer] = await follow_ups(case_id, K.OFFER_DEADLINE)
     assert offer["state"] == FollowUpState.PENDING and offer["assignee"] == life.id("eve")
     await fall_due(offer["id"])
@@ -87,12 +89,15 @@ async def test_it_lapses_an_offer_nobody_answered_and_tells_the_expert_and_the_o
     [done] = await follow_ups(case_id, K.OFFER_DEADLINE)
     assert done["state"] == FollowUpState.DONE
     assert await CaseEvent.count().where((CaseEvent.case == case_id) & (CaseEvent.kind == "offer_expired")) == 1
+    mailed = await MailMessage.select(MailMessage.subject).where(MailMessage.user == life.id("eve"))
+    assert [m["subject"] for m in mailed].count(f"扶持：案件 {case_id} 的接单邀请已过期") == 1
 
     # The same job again (a retry after a crash, a second worker) finds its version gone and does nothing.
     job_queue().enqueue("casework.followups.jobs.act_on_follow_up", offer["id"], offer["version"] + 1, job_id="again")
     run_worker_until_idle()
     assert await inbox(life, "eve") == ["Your offer for case {number} lapsed"]
     assert await CaseEvent.count().where((CaseEvent.case == case_id) & (CaseEvent.kind == "offer_expired")) == 1
+    assert await MailMessage.count().where(MailMessage.user == life.id("eve")) == len(mailed)
 
 
 async def test_it_closes_the_offer_deadline_when_the_expert_answers(life: Life) -> None:
@@ -177,6 +182,7 @@ async def test_it_reminds_the_lead_expert_of_a_measure_and_closes_the_alert_when
 
 
 async def test_it_gives_the_broker_a_survey_task_when_an_outcome_survey_falls_due(life: Life) -> None:
+    await User.update({User.email: "alice@example.com", User.email_on: True}).where(User.id == life.id("alice"))
     case_id = await life.case()
     await life.bring_to(case_id, S.MONITORING)
     surveys = await follow_ups(case_id, K.OUTCOME_SURVEY)
@@ -193,6 +199,9 @@ async def test_it_gives_the_broker_a_survey_task_when_an_outcome_survey_falls_du
     assert survey["follows"] == task["id"] and survey["state"] == FollowUpState.PENDING and survey["step"] == 1
     told = await Notification.select(Notification.subject).where(Notification.user == life.id("alice"))
     assert "New task: survey an enterprise" in [row["subject"] for row in told]
+    # She chose e-mail: the task's message is mailed too, once.
+    mailed = await MailMessage.select(MailMessage.subject).where(MailMessage.user == life.id("alice"))
+    assert [m["subject"] for m in mailed].count("扶持：新任务：成效调查") == 1
 
 
 async def test_it_leaves_a_follow_up_for_the_sweep_when_redis_is_down(
