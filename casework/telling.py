@@ -33,6 +33,12 @@ async def district_officers(district: str) -> tuple[int, ...]:
     return tuple(sorted(r["id"] for r in rows))
 
 
+async def city_officers() -> tuple[int, ...]:
+    """The active city officers, by id: the last rung of a follow-up's escalation."""
+    rows = await User.select(User.id).where((User.role == Role.CITY_OFFICER) & (User.is_active == True))  # noqa: E712
+    return tuple(sorted(r["id"] for r in rows))
+
+
 async def case_people(case_id: int, case: Mapping[str, Any], parties: Iterable[Party]) -> CasePeople:
     """Who stands in the parties' relations to the case now; only the relations asked for are read."""
     wanted = frozenset(parties)

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 RETRY = Retry(max=5, interval=[10, 30, 60, 300, 900])
 # A queued job that has not finished in this time is presumed lost (Redis flushed, worker killed).
 REQUEUE_AFTER = timedelta(minutes=15)
-_JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,200}$")  # what RQ accepts as a job id
 
 Primitive = int | str | float | bool | None
 
@@ -83,7 +83,7 @@ async def promise_job(
 
     `timeout_seconds` bounds one run; a run cut short is retried (RETRY), so it must fit the work.
     """
-    if not _JOB_ID.match(job_id):
+    if not JOB_ID.match(job_id):
         raise ValueError(f"job id {job_id!r} must be letters, digits, '_' or '-'")
     job = OutboxJob(job_id=job_id, func=func, args=list(args), kind=kind, timeout_seconds=timeout_seconds)
     await OutboxJob.insert(job).on_conflict(target=OutboxJob.job_id, action="DO NOTHING")

@@ -8,6 +8,7 @@ the user's input and each error beside its field.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -130,6 +131,19 @@ def parse_year(raw: str, today: date) -> int | None:
     if not text.isdigit() or not 1950 <= int(text) <= today.year:
         raise ValueError(YEAR_INVALID)
     return int(text)
+
+
+def yuan_from_wan(text: str, scale: int = 1) -> str:
+    """Yuan from "68万" or "68万元" (or 68 in a column headed "（万元）", `scale` 10,000); other text as it is."""
+    plain = unicodedata.normalize("NFKC", text).replace(",", "").strip()
+    if plain.endswith(("万", "万元")):
+        plain, scale = plain.removesuffix("元").removesuffix("万").strip(), 10_000
+    if scale == 1:
+        return text
+    try:
+        return str(Decimal(plain) * scale)
+    except InvalidOperation:
+        return text
 
 
 def parse_money(raw: str) -> Decimal | None:

@@ -16,8 +16,7 @@ from typing import TypeVar
 from core.errors import Invalid
 from core.text import normalise_text
 from enterprises.classification import EnterpriseStatus, RevenueBand, SnapshotSource
-from enterprises.imports.rows import _money as _wan_to_yuan
-from enterprises.intake import MIGRANTS_EXCEED_EMPLOYEES, parse_count, parse_money
+from enterprises.intake import MIGRANTS_EXCEED_EMPLOYEES, parse_count, parse_money, yuan_from_wan
 
 # The form's fields, in the order the form shows them; `note` is the task's own note.
 ANSWER_FIELDS = ("employees", "migrant_employees", "revenue_band", "status", "loans_obtained", "loan_amount")
@@ -75,7 +74,7 @@ def _choice(form: Mapping[str, str], field: str, enum: type[E], missing: str, er
 
 def _loan_amount(raw: str, errors: dict[str, str]) -> Decimal | None:
     try:
-        return parse_money(_wan_to_yuan(raw, 1))
+        return parse_money(yuan_from_wan(raw))
     except ValueError:
         errors["loan_amount"] = LOAN_AMOUNT_INVALID
         return None

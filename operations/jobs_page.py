@@ -28,7 +28,7 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from accounts.policy import Action
 from core.errors import NotFound
-from core.jobs import QUEUE_NAMES, redis_connection
+from core.jobs import JOB_ID, QUEUE_NAMES, redis_connection
 from core.pagination import Page, PageRequest
 from core.web import page
 from core.worker import last_beat, live_workers, rq_time
@@ -38,7 +38,6 @@ from core.worker import last_beat, live_workers, rq_time
 _ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(?=[A-Z]*[0-9])[0-9A-Z]{17}[0-9A-Zx](?![0-9A-Za-z])")
 _DIGIT_RUN = re.compile(r"[0-9]{11,}")
 MASK = "***"
-JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,200}$")  # what RQ accepts as a job id
 FAILED_PER_PAGE = 20
 
 

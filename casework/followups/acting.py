@@ -10,18 +10,17 @@ that comes second does nothing at all.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from accounts.inbox import post_messages
-from accounts.policy import Role
-from accounts.tables import Notification, User
+from accounts.tables import Notification
 from casework.followups.messages import message_for, task_instructions
-from casework.followups.rules import Act, FirstAct, FollowUpKind, FollowUpState, Rung, act_at, is_moot, task_due_on
-from casework.followups.scheduling import schedule_near
+from casework.followups.rules import Act, FirstAct, FollowUpKind, FollowUpState, Rung, act_at, is_moot
+from casework.followups.scheduling import schedule_rows
 from casework.followups.service import settings_for
 from casework.tables import Assignment, Case, CaseEvent, FollowUp, Task
-from casework.telling import district_officers
+from casework.telling import city_officers, district_officers
 from casework.workflow import CaseState
 from core.config import settings as config
 from core.db import write_transaction
@@ -32,11 +31,6 @@ from experts.tables import Expert
 log = logging.getLogger(__name__)
 
 OFFER_LAPSED = "offer_expired"  # the case event of a lapse, as the timeline names it
-
-
-async def city_officers() -> tuple[int, ...]:
-    rows = await User.select(User.id).where((User.role == Role.CITY_OFFICER) & (User.is_active == True))  # noqa: E712
-    return tuple(sorted(r["id"] for r in rows))
 
 
 async def _people(rung: Rung, row: dict[str, Any]) -> tuple[int, ...]:
@@ -102,7 +96,7 @@ async def _lapse_offer(row: dict[str, Any]) -> bool:
     return True
 
 
-async def _open_task(row: dict[str, Any], now: datetime) -> int | None:
+async def _open_task(row: dict[str, Any], due_on: date) -> int | None:
     """The broker's visit or survey task; None when the case has no broker to give it to."""
     case = (
         await Case.select(Case.enterprise, Case.filed_by, Case.enterprise.registered_by.as_alias("registrar"))
@@ -115,7 +109,6 @@ async def _open_task(row: dict[str, Any], now: datetime) -> int | None:
     if broker is None:
         return None
     kind = FollowUpKind(row["kind"])
-    settings = await settings_for(row["district"])
     message, params = task_instructions(kind, (row["data"] or {}).get("months"))
     inserted = await Task.insert(
         Task(
@@ -125,14 +118,17 @@ async def _open_task(row: dict[str, Any], now: datetime) -> int | None:
             broker=broker,
             kind="survey" if kind is FollowUpKind.OUTCOME_SURVEY else "visit",
             instructions=gettext(config.default_locale, message, **params),
-            due_on=task_due_on(now, settings, config.display_timezone),
+            due_on=due_on,
         )
     ).returning(Task.id)
     return int(inserted[0]["id"])
 
 
-async def act_on(follow_up_id: int, version: int, now: datetime | None = None) -> tuple[list[str], list[int]]:
-    """Act on a follow-up if it is due and still at `version`; the jobs to dispatch and follow-ups to schedule."""
+async def act_on(
+    follow_up_id: int, version: int, now: datetime | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Act on a follow-up if it is due and still at `version`; the jobs to dispatch, and the row as it now
+    waits for its next step (id, version, due time) when it has one."""
     now = now or datetime.now(UTC)
     jobs: list[str] = []
     async with write_transaction():
@@ -172,8 +168,8 @@ async def act_on(follow_up_id: int, version: int, now: datetime | None = None) -
         if act.first is FirstAct.LAPSE_OFFER and not await _lapse_offer(row):
             await FollowUp.update({FollowUp.state: FollowUpState.CANCELLED}).where(FollowUp.id == follow_up_id)
             return [], []
-        if act.first is FirstAct.OPEN_TASK:
-            task_id = await _open_task(row, now)
+        if act.first is FirstAct.OPEN_TASK and act.task_due_on is not None:
+            task_id = await _open_task(row, act.task_due_on)
             if task_id is not None:
                 data = {**(row["data"] or {}), "task": task_id}
                 await FollowUp.update({FollowUp.follows: task_id, FollowUp.data: data}).where(
@@ -183,12 +179,13 @@ async def act_on(follow_up_id: int, version: int, now: datetime | None = None) -
                 await promise_job("casework.tasks.jobs.notify_task_dispatched", [task_id], job, timeout_seconds=30)
                 jobs.append(job)
         jobs += await _tell(row, row["step"], act)
-    return jobs, [follow_up_id] if act.next_due is not None else []
+    if act.next_due is None:
+        return jobs, []
+    return jobs, [{"id": follow_up_id, "version": version + 1, "due_at": act.next_due}]
 
 
 async def act_and_schedule(follow_up_id: int, version: int) -> None:
     """The job's whole work: act, then dispatch what the act promised and schedule the next step."""
     jobs, again = await act_on(follow_up_id, version)
-    if jobs:
-        await dispatch(jobs)
-    await schedule_near(again)
+    await dispatch(jobs)
+    schedule_rows(again)

@@ -274,6 +274,7 @@ class Act:
     rung: Rung | None  # whom it tells; None when this act tells no one (a task opened)
     next_due: datetime | None
     finished_state: FollowUpState | None  # the state it ends in after this act, if it ends
+    task_due_on: date | None = None  # the due date of the task it opens, when it opens one
 
 
 # A case in these states no longer needs anything that was due (surveys go on after a case closes).
@@ -297,8 +298,8 @@ def act_at(kind: FollowUpKind, step: int, now: datetime, settings: Settings, zon
     escalate = deadline_after(now, settings.escalate_after_working_days, zone)
     if step == 0 and rule.first is FirstAct.OPEN_TASK:
         # The task's own due date is the next step: its first rung is the broker, told it is overdue.
-        due = at_local(next_working_day(task_due_on(now, settings, zone)), MORNING, zone)
-        return Act(FirstAct.OPEN_TASK, None, due, None)
+        task_due = task_due_on(now, settings, zone)
+        return Act(FirstAct.OPEN_TASK, None, at_local(next_working_day(task_due), MORNING, zone), None, task_due)
     # A task-opening kind's ladder is told from step 1; the others from step 0.
     index = step - 1 if rule.first is FirstAct.OPEN_TASK else step
     if index >= len(rule.ladder):

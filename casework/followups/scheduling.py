@@ -117,13 +117,19 @@ async def schedule_near(follow_up_ids: Sequence[int], now: datetime | None = Non
         & (FollowUp.state == FollowUpState.PENDING)
         & (FollowUp.due_at <= now + NEAR)
     )
-    rows = await FollowUp.select(FollowUp.id, FollowUp.version, FollowUp.due_at).where(where)
-    if not rows:
+    schedule_rows(await FollowUp.select(FollowUp.id, FollowUp.version, FollowUp.due_at).where(where), now)
+
+
+def schedule_rows(rows: Sequence[dict[str, Any]], now: datetime | None = None) -> None:
+    """Give RQ those of these pending rows (id, version, due time) that are near; Redis down is logged."""
+    now = now or datetime.now(UTC)
+    near = [row for row in rows if row["due_at"] <= now + NEAR]
+    if not near:
         return
     try:
-        _queue_rows(redis_connection(), rows, now)
+        _queue_rows(redis_connection(), near, now)
     except RedisError as exc:
-        log.warning("Redis unavailable; %d follow-up(s) left for the sweep: %s", len(rows), exc)
+        log.warning("Redis unavailable; %d follow-up(s) left for the sweep: %s", len(near), exc)
 
 
 def sweep_follow_ups(now: datetime | None = None, connection: Redis | None = None) -> int:

@@ -8,17 +8,16 @@ before the intake rules see them; `SeenRows` refuses the same enterprise twice i
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from enterprises.classification import EnterpriseStatus, LegalForm, Stage
 from enterprises.imports.columns import ColumnMap
 from enterprises.imports.values import GENDERS, LEGAL_FORMS, STAGES, STATUSES, choice, district_code, industry_letter
-from enterprises.intake import ENTERPRISE_FIELDS, EnterpriseDraft
+from enterprises.intake import ENTERPRISE_FIELDS, EnterpriseDraft, yuan_from_wan
 
 # Rows whose enterprise name starts so are the template's example and are not imported.
 EXAMPLE_MARK = "示例"
@@ -36,19 +35,6 @@ _NUMBER_LOST_DIGITS = re.compile(r"^\d(\.\d+)?E\+\d+$", re.IGNORECASE)
 def _year(text: str) -> str:
     match = re.match(r"^(\d{4})\s*[-/.年]", text)
     return match[1] if match else text
-
-
-def _money(text: str, scale: int) -> str:
-    """Yuan from "68万", "68万元", or 68 in a column headed "（万元）"."""
-    plain = unicodedata.normalize("NFKC", text).replace(",", "").strip()
-    if plain.endswith(("万", "万元")):
-        plain, scale = plain.removesuffix("元").removesuffix("万").strip(), 10_000
-    if scale == 1:
-        return text
-    try:
-        return str(Decimal(plain) * scale)
-    except InvalidOperation:
-        return text
 
 
 CONVERTERS: dict[str, Callable[[str], str]] = {
@@ -81,7 +67,7 @@ def row_form(columns: ColumnMap, cells: Sequence[str], default_district: str) ->
             errors[name] = STORED_AS_NUMBER
             continue
         if name == "annual_revenue":
-            text = _money(text, column.scale)
+            text = yuan_from_wan(text, column.scale)
         converter = CONVERTERS.get(name)
         form[name] = converter(text) if converter else text
     if not form["district"]:
