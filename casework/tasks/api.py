@@ -64,7 +64,8 @@ class TaskCreate:
     enterprise_id: Id | None = None
 
 
-Count = Annotated[int, Meta(ge=0, le=1_000_000), KwargDefinition(ge=0, le=1_000_000)]
+# Litestar drops a falsy bound from the schema, so the 0 is stated again.
+Count = Annotated[int, Meta(ge=0, le=1_000_000), KwargDefinition(ge=0, le=1_000_000, schema_extra={"minimum": 0})]
 
 
 @dataclass
