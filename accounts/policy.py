@@ -62,6 +62,10 @@ class Action(StrEnum):
     VIEW_FOLLOW_UPS = "view_follow_ups"
     VIEW_FOLLOW_UP_SETTINGS = "view_follow_up_settings"
     EDIT_FOLLOW_UP_SETTINGS = "edit_follow_up_settings"
+    MANAGE_EXPERTS = "manage_experts"
+    EDIT_OWN_EXPERT_PROFILE = "edit_own_expert_profile"
+    VIEW_EXPERT_WORKSPACE = "view_expert_workspace"
+    MATCH_EXPERTS = "match_experts"
 
 
 _ALL = frozenset(Role)
@@ -102,6 +106,13 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # A district officer reads his district's deadlines; the city sets them (casework.followups.settings_rules).
     Action.VIEW_FOLLOW_UP_SETTINGS: _OFFICERS | {Role.ADMIN},
     Action.EDIT_FOLLOW_UP_SETTINGS: frozenset({Role.CITY_OFFICER, Role.ADMIN}),
+    # The pool is the city's: it adds, edits and imports experts and records their conflicts.
+    Action.MANAGE_EXPERTS: frozenset({Role.CITY_OFFICER, Role.ADMIN}),
+    # An expert keeps his own availability, capacity and bio up to date.
+    Action.EDIT_OWN_EXPERT_PROFILE: frozenset({Role.EXPERT}),
+    Action.VIEW_EXPERT_WORKSPACE: frozenset({Role.EXPERT}),
+    # Ranked experts for a case and batch assignment: officers assign (casework.access decides the cases).
+    Action.MATCH_EXPERTS: _OFFICERS,
 }
 
 

@@ -67,7 +67,9 @@ class Assignment(Table, tablename="casework_assignment"):
     expert = ForeignKey(references=Expert, null=False, index=True)
     expert_user = ForeignKey(references=User, null=True, index=True, help_text="the expert's login, for reach")
     role = Varchar(length=12, default="lead", help_text="lead or supporting")
-    status = Varchar(length=12, default="offered", index=True, help_text="offered, accepted, declined, released")
+    status = Varchar(
+        length=12, default="offered", index=True, help_text="offered, accepted, declined, lapsed, withdrawn or released"
+    )
     reason = Text(default="", help_text="why declined or released")
     offered_by = ForeignKey(references=User, null=True)
     offered_at = Timestamptz(default=TimestamptzNow())
@@ -242,5 +244,8 @@ class DistrictSetting(Table, tablename="casework_district_setting"):
     measure_remind_working_days = Integer(default=1)
     visit_every_days = Integer(default=30)
     task_working_days = Integer(default=5, help_text="the time a broker has for a visit or survey task")
+    on_offer_lapse = Varchar(
+        length=12, default="queue", help_text="next: offer to the next ranked expert; queue: back to the officers"
+    )
     updated_by = ForeignKey(references=User, null=True)
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -46,6 +46,7 @@ PURE_MODULES = [
     "enterprises/outcomes.py",
     "enterprises/identifiers.py",
     "enterprises/classification.py",
+    "experts/matching.py",
     "enterprises/duplicates/matching.py",
     "enterprises/exporting.py",
     "enterprises/imports/rules.py",

@@ -37,6 +37,10 @@ EXPECTED = {
     Action.VIEW_FOLLOW_UPS: {B, E, D, C, A},
     Action.VIEW_FOLLOW_UP_SETTINGS: {D, C, A},
     Action.EDIT_FOLLOW_UP_SETTINGS: {C, A},
+    Action.MANAGE_EXPERTS: {C, A},
+    Action.EDIT_OWN_EXPERT_PROFILE: {E},
+    Action.VIEW_EXPERT_WORKSPACE: {E},
+    Action.MATCH_EXPERTS: {D, C},
 }
 
 
