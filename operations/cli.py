@@ -63,12 +63,14 @@ BANNER = """
 DEMO_BANNER = """  Demo accounts, all with the password fuchi-demo:
     broker1   labour broker, 开州区          officer1  district officer, 开州区
     broker2   labour broker, 永川区          officer2  district officer, 永川区
-    expert1   expert                        city1     city officer
+    expert1 … expert9  the expert pool       city1     city officer
     admin1    administrator
   A spreadsheet to try the import with (as broker1): enterprises/sample_data/sample-enterprises-gbk.csv
   E-mail sent (users turn it on under E-mail) is kept by a local sink: read it as admin1 at /admin/mailbox
-  Follow-ups: in 永川区 an offer lapses 3 minutes after it is made (officer2 assigns, expert1 waits);
-  a measure reminder (expert1) and an outcome survey task (a broker) fall due in the first minutes.
+  Experts: officer1 has a backlog of triaged cases to match (one case each, or all at once under
+  批量分派); expert1 has an offer waiting. In 永川区 an offer lapses 3 minutes after it is made and
+  moves on to the next ranked expert (officer2 assigns).
+  A measure reminder (expert1) and an outcome survey task (a broker) fall due in the first minutes.
 """
 
 

@@ -14,8 +14,8 @@ from casework.workflow import CaseState
 from enterprises.identifiers import complete_resident_id
 from enterprises.services import register_enterprise
 from enterprises.tables import Enterprise
-from experts.tables import Expert
 from operations.demo_cases import seed_cases
+from operations.demo_experts import POOL, seed_matching, seed_pool
 from operations.demo_follow_ups import seed_follow_ups
 
 DEMO_PASSWORD = "fuchi-demo"
@@ -27,7 +27,7 @@ YONGCHUAN = "500118"  # officer2's district
 USERS = [
     ("broker1", "王德明", Role.BROKER, KAIZHOU),
     ("broker2", "刘春燕", Role.BROKER, YONGCHUAN),
-    ("expert1", "陈立新", Role.EXPERT, ""),
+    *((expert.login, expert.name, Role.EXPERT, "") for expert in POOL),
     ("officer1", "张敏", Role.DISTRICT_OFFICER, KAIZHOU),
     ("officer2", "李建国", Role.DISTRICT_OFFICER, YONGCHUAN),
     ("city1", "赵雪梅", Role.CITY_OFFICER, ""),
@@ -216,13 +216,6 @@ MORE_ENTERPRISES: list[tuple[str, dict[str, str]]] = [
     ),
 ]
 
-EXPERTS = [
-    ("陈立新", "重庆市农业科学院", "研究员", ["technology", "market"], [], "expert1"),
-    ("孙丽", "开州区农商行", "信贷经理", ["financing", "policy"], [KAIZHOU], None),
-    ("吴志强", "永川区律师协会", "律师", ["legal"], [YONGCHUAN], None),
-    ("郑佳", "重庆电商产业园", "运营总监", ["ecommerce", "market", "management"], [], None),
-]
-
 
 async def seed() -> str:
     """Create the demo world unless it is already there; returns what was done."""
@@ -237,18 +230,7 @@ async def seed() -> str:
         await User.update({User.email: f"{username}@demo.fuchi.local", User.email_on: True}).where(
             User.id == ids[username]
         )
-    for name, organisation, title, specialties, districts, login in EXPERTS:
-        await Expert.insert(
-            Expert(
-                name=name,
-                organisation=organisation,
-                title=title,
-                specialties=specialties,
-                districts=districts,
-                capacity=5,
-                user=ids[login] if login else None,
-            )
-        )
+    experts = await seed_pool(ids)
     for broker, form, (category, description, urgency, amount), final_state in ENTERPRISES:
         broker_actor = actors[broker]
         enterprise_id = await register_enterprise(broker_actor, form)
@@ -260,9 +242,10 @@ async def seed() -> str:
         await register_enterprise(actors[broker], form)
     cases = len(ENTERPRISES) + await seed_cases(actors)  # the later states, plans and tasks
     moved = await seed_follow_ups(YONGCHUAN, ids["city1"])  # some overdue, some due in minutes
+    cases += await seed_matching(actors, experts)  # a backlog to assign, an offer open, a full expert
     enterprises = await Enterprise.count()
     return (
-        f"seeded {len(USERS)} users, {len(EXPERTS)} experts, {enterprises} enterprises, {cases} cases, "
+        f"seeded {len(USERS)} users, {len(experts)} experts, {enterprises} enterprises, {cases} cases, "
         f"{moved} follow-ups due now or soon"
     )
 
