@@ -15,14 +15,25 @@ from casework.followups.rules import FollowUpKind, FollowUpState
 from casework.followups.scheduling import sweep_follow_ups
 from casework.plans.live import today
 from casework.plans.rules import MeasureStatus
-from casework.states import CaseState
-from casework.tables import Case, Confirmation, DistrictSetting, FollowUp, Measure, PlanVersion, Problem, Task
+from casework.states import ENDED, CaseState
+from casework.tables import (
+    Assignment,
+    Case,
+    Confirmation,
+    DistrictSetting,
+    FollowUp,
+    Measure,
+    PlanVersion,
+    Problem,
+    Task,
+)
 from casework.tasks.rules import TaskStatus
 from core.config import settings
 from core.jobs import QUEUE_NAMES
 from enterprises.classification import LegalForm
 from enterprises.tables import Enterprise, Founder
-from operations.demo import seed
+from experts.tables import Expert, ExpertConflict
+from operations.demo import KAIZHOU, YONGCHUAN, seed
 from operations.demo_cases import signature_png
 
 pytestmark = pytest.mark.anyio
@@ -34,6 +45,7 @@ async def test_it_seeds_a_case_in_every_state_a_plan_at_every_stage_and_tasks_du
     await _every_state_and_legal_form()
     await _plans_at_every_stage()
     await _tasks_due_overdue_and_done()
+    await _a_pool_to_match_and_a_backlog()
 
 
 async def _every_state_and_legal_form() -> None:
@@ -109,3 +121,23 @@ def test_it_draws_the_founders_signature_as_a_png() -> None:
     png = signature_png()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert png.endswith(b"IEND\xaeB`\x82")
+
+
+async def _a_pool_to_match_and_a_backlog() -> None:
+    experts = await Expert.select()
+    assert len(experts) == 9 and all(expert["user"] for expert in experts)
+    assert sum(1 for expert in experts if expert["away_until"] and expert["away_until"] > today()) == 1
+    assert sum(1 for expert in experts if not expert["available"]) == 1
+    active = Assignment.case.is_in(Case.select(Case.id).where(Case.state.not_in(list(ENDED))))
+    accepted = await Assignment.select(Assignment.expert).where((Assignment.status == "accepted") & active)
+    held: dict[int, int] = {}
+    for row in accepted:
+        held[row["expert"]] = held.get(row["expert"], 0) + 1
+    full = [expert["name"] for expert in experts if held.get(expert["id"], 0) >= expert["capacity"]]
+    assert full == ["郑佳"], "one expert is full, and expert1 can still accept his offer"
+    assert await ExpertConflict.count() == 1
+    backlog = Case.count().where((Case.district == KAIZHOU) & (Case.state == CaseState.TRIAGED))
+    assert await backlog >= 4, "a backlog for batch assignment"
+    assert await Assignment.exists().where(Assignment.status == "offered"), "a case on offer"
+    setting = await DistrictSetting.select(DistrictSetting.on_offer_lapse).where(DistrictSetting.district == YONGCHUAN)
+    assert setting[0]["on_offer_lapse"] == "next"
