@@ -18,7 +18,7 @@ from core.i18n import gettext
 from core.pagination import PageRequest
 from core.web import request_locale
 from enterprises.imports import service
-from enterprises.imports.controllers import MAX_REQUEST_BYTES, read_upload
+from enterprises.imports.presentation import MAX_REQUEST_BYTES, read_upload
 from enterprises.imports.rules import ImportState, OnMatch, Outcome
 from enterprises.imports.service import ImportStatus, RowReport
 

@@ -17,6 +17,7 @@ from core import crypto
 from core.db import engine, write_transaction
 from enterprises import records
 from enterprises.access import may_reach_enterprise
+from enterprises.imports.kinds import RowKind
 from enterprises.imports.progress import ApplyProgress
 from enterprises.imports.rows import draft_from_data
 from enterprises.imports.rules import OnMatch, Outcome, Transition, allows
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 APPLY_FAILED = "The import failed and nothing was imported. Try again later by uploading the file again."
 
 
-async def apply_batch(batch_id: int, may_retry: bool = False) -> None:
+async def apply_batch(batch_id: int, may_retry: bool = False, kind: RowKind | None = None) -> None:
     """The import the uploader confirmed, in one transaction: every row or none; idempotent.
 
     Two runs at once are serialised by the conditional update that opens the transaction (a row
@@ -50,7 +51,11 @@ async def apply_batch(batch_id: int, may_retry: bool = False) -> None:
                 .first()
             )
             assert batch is not None  # claimed above
-            applied = await _apply_rows(batch_id, await uploader(batch["uploaded_by"]), OnMatch(batch["on_match"]))
+            actor, on_match = await uploader(batch["uploaded_by"]), OnMatch(batch["on_match"])
+            if kind is None:
+                applied = await _apply_rows(batch_id, actor, on_match)
+            else:
+                applied = await kind.apply_rows(await _valid_rows(batch_id), actor, on_match, ApplyProgress(batch_id))
             await _scrub_drafts(batch_id)
             summary = batch["summary"] if isinstance(batch["summary"], dict) else {}
             await move_batch(
@@ -70,13 +75,18 @@ async def apply_batch(batch_id: int, may_retry: bool = False) -> None:
         raise
 
 
-async def _apply_rows(batch_id: int, actor: Actor, on_match: OnMatch) -> dict[str, int]:
-    rows = (
-        await ImportRow.select(ImportRow.id, ImportRow.outcome, ImportRow.data)
+async def _valid_rows(batch_id: int) -> list[dict[str, Any]]:
+    """The rows the dry run found importable (created or matched), in the file's order."""
+    return await (
+        ImportRow.select(ImportRow.id, ImportRow.outcome, ImportRow.data)
         .where((ImportRow.batch == batch_id) & ImportRow.outcome.is_in([Outcome.CREATE, Outcome.MATCH]))
         .order_by(ImportRow.row_number)
         .output(load_json=True)
     )
+
+
+async def _apply_rows(batch_id: int, actor: Actor, on_match: OnMatch) -> dict[str, int]:
+    rows = await _valid_rows(batch_id)
     drafts = [draft_from_data(row["data"]["draft"], crypto.decrypt) for row in rows]
     # Matched again: someone may have registered one of these enterprises since the dry run.
     matches: list[dict[str, Any] | None] = []

@@ -24,7 +24,8 @@ from core.errors import Invalid
 from enterprises import records
 from enterprises.access import may_reach_enterprise, registration_districts
 from enterprises.imports.columns import map_columns
-from enterprises.imports.reading import FILE_NO_ROWS, ImportFileError, ReadLimits, read_rows
+from enterprises.imports.kinds import CheckedSheet, RowKind
+from enterprises.imports.reading import FILE_NO_ROWS, ImportFileError, ReadLimits, Sheet, read_rows
 from enterprises.imports.rows import DUPLICATE_IN_FILE, SeenRows, draft_data, is_example, row_form
 from enterprises.imports.rules import Outcome, Transition
 from enterprises.imports.service import CHECK_TIMEOUT, CHUNK_ROWS, find_matches, is_transient, move_batch, uploader
@@ -118,16 +119,17 @@ def _row(batch_id: int, verdict: _Verdict, outcome: Outcome, enterprise_id: int 
     )
 
 
-async def check_batch(batch_id: int, may_retry: bool = False) -> None:
+async def check_batch(batch_id: int, may_retry: bool = False, kind: RowKind | None = None) -> None:
     """The dry run: read the file, check and match every row, store the verdicts; idempotent.
 
     A batch already checked (or cancelled) is left alone; one whose check was cut short is checked
     again from the start. `may_retry`: a transient failure is raised for RQ to retry, not recorded.
+    `kind`: rows of another kind than enterprises (`kinds.RowKind`), checked by it.
     """
     if not await move_batch(batch_id, Transition.CHECK):
         return
     try:
-        await _check(batch_id)
+        await _check(batch_id, kind)
     except ImportFileError as error:  # the file passes a limit, or cannot be read: the user is told which
         await _fail(batch_id, error.message, error.params)
     except JobTimeoutException:
@@ -142,7 +144,7 @@ async def check_batch(batch_id: int, may_retry: bool = False) -> None:
         raise
 
 
-async def _check(batch_id: int) -> None:
+async def _check(batch_id: int, kind: RowKind | None = None) -> None:
     batch = (
         await ImportBatch.select(ImportBatch.filename, ImportBatch.content, ImportBatch.uploaded_by)
         .where(ImportBatch.id == batch_id)
@@ -151,7 +153,12 @@ async def _check(batch_id: int) -> None:
     assert batch is not None  # claimed above
     actor = await uploader(batch["uploaded_by"])
     default_district = actor.district or ""
-    sheet = read_rows(batch["filename"], bytes(batch["content"] or b""), read_limits())
+    content = bytes(batch["content"] or b"")
+    if kind is not None:
+        sheet = read_rows(batch["filename"], content, read_limits(), known_header=kind.is_header)
+        await _check_kind(batch_id, await kind.check_rows(sheet, actor), sheet)
+        return
+    sheet = read_rows(batch["filename"], content, read_limits())
     columns = map_columns(sheet.headers, default_district)
     prepared: list[tuple[int, dict[str, str], dict[str, str]]] = []
     for row_number, cells in sheet.rows:
@@ -214,4 +221,41 @@ async def _check(batch_id: int) -> None:
 
     summary["counts"] = {outcome.value: counts[outcome] for outcome in Outcome}
     # The rows now hold all the import needs (ID numbers encrypted): the file, with them in clear, goes.
+    await move_batch(batch_id, Transition.FINISH_CHECK, {ImportBatch.summary: summary, ImportBatch.content: b""})
+
+
+async def _check_kind(batch_id: int, checked: CheckedSheet, sheet: Sheet) -> None:
+    """Store another kind's verdicts as the enterprises' are stored: in chunks, the progress bar moving."""
+    if not checked.rows:
+        raise ImportFileError(FILE_NO_ROWS)
+    summary: dict[str, Any] = {
+        "columns": checked.columns,
+        "warnings": [[message, params] for message, params in sheet.notices]
+        + [[message, params] for message, params in checked.warnings],
+        "header_row": sheet.header_row,
+    }
+    async with write_transaction():
+        await ImportRow.delete().where(ImportRow.batch == batch_id)  # a check cut short left some
+        await ImportBatch.update(
+            {
+                ImportBatch.total_rows: len(checked.rows),
+                ImportBatch.processed_rows: 0,
+                ImportBatch.summary: summary,
+                ImportBatch.error: "",
+            }
+        ).where(ImportBatch.id == batch_id)
+    counts: Counter[str] = Counter(row.outcome.value for row in checked.rows)
+    for start in range(0, len(checked.rows), CHUNK_ROWS):
+        chunk = checked.rows[start : start + CHUNK_ROWS]
+        async with write_transaction():
+            await ImportRow.insert(
+                *(
+                    ImportRow(
+                        batch=batch_id, row_number=row.row_number, outcome=row.outcome, data=row.data, errors=row.errors
+                    )
+                    for row in chunk
+                )
+            )
+            await ImportBatch.update({ImportBatch.processed_rows: start + len(chunk)}).where(ImportBatch.id == batch_id)
+    summary["counts"] = {outcome.value: counts[outcome.value] for outcome in Outcome}
     await move_batch(batch_id, Transition.FINISH_CHECK, {ImportBatch.summary: summary, ImportBatch.content: b""})

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -17,31 +16,14 @@ from accounts.policy import Action
 from core.api import RowId
 from core.config import settings
 from core.errors import Invalid
-from core.i18n import gettext
 from core.pagination import PageRequest
 from core.web import page, request_locale
 from enterprises.imports import service
-from enterprises.imports.reading import MAX_UPLOAD_BYTES
-from enterprises.imports.rules import ImportState, OnMatch, Outcome, open_to
-from enterprises.imports.service import ImportStatus
+from enterprises.imports.presentation import MAX_REQUEST_BYTES, STATE_LABELS, XLSX, progress_text, read_upload
+from enterprises.imports.rules import OnMatch, Outcome, open_to
 from enterprises.imports.template import template_workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_FILENAME = "返乡创业企业导入模板.xlsx"
-# The service refuses a file over 10 MB with a clear message; a request somewhat larger still reaches it,
-# so that only a far larger one meets Litestar's bare 413.
-MAX_REQUEST_BYTES = 16 * 1024 * 1024
-CHOOSE_FILE = "Choose an XLSX or CSV file to upload."
-
-STATE_LABELS: dict[str, str] = {
-    ImportState.UPLOADED: "Waiting to be checked",
-    ImportState.CHECKING: "Checking the rows",
-    ImportState.CHECKED: "Checked: waiting for confirmation",
-    ImportState.APPLYING: "Importing",
-    ImportState.APPLIED: "Imported",
-    ImportState.FAILED: "Failed",
-    ImportState.CANCELLED: "Cancelled",
-}
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.CREATE: "Will be created",
     Outcome.MATCH: "Matches a registered enterprise",
@@ -52,29 +34,6 @@ OUTCOME_LABELS: dict[str, str] = {
 @cache
 def _template() -> bytes:
     return template_workbook()
-
-
-def _progress_text(locale: str, status: ImportStatus) -> str:
-    if status.state is ImportState.CHECKING and status.total_rows:
-        return gettext(
-            locale,
-            "Checked {done} of {total} rows ({percent}%).",
-            done=status.processed_rows,
-            total=status.total_rows,
-            percent=status.percent,
-        )
-    if status.state is ImportState.APPLYING:
-        return gettext(locale, "Importing: {percent}% done.", percent=status.percent)
-    return gettext(locale, STATE_LABELS[status.state])
-
-
-async def read_upload(value: Any) -> tuple[str, bytes]:
-    """The uploaded file's name and content (the page's form and the API both upload this way)."""
-    if not isinstance(value, UploadFile) or not value.filename:
-        raise Invalid({"file": CHOOSE_FILE})
-    # Read at most one byte past the limit: enough to know the file is too large.
-    content = await value.read(MAX_UPLOAD_BYTES + 1)
-    return value.filename, content
 
 
 class ImportController(Controller):
@@ -140,7 +99,7 @@ class ImportController(Controller):
             outcome=outcome.value if outcome else "",
             is_uploader=status.uploaded_by == user.id,
             moves=open_to(status.facts, user.id),
-            progress_text=_progress_text(request_locale(request), status),
+            progress_text=progress_text(request_locale(request), status),
             state_labels=STATE_LABELS,
             outcome_labels=OUTCOME_LABELS,
         )
@@ -153,7 +112,7 @@ class ImportController(Controller):
             "state": status.state.value,
             "percent": status.percent,
             "in_progress": status.in_progress,
-            "text": _progress_text(request_locale(request), status),
+            "text": progress_text(request_locale(request), status),
         }
 
     @post("/{batch_id:int}/confirm")

@@ -148,23 +148,30 @@ class _Budget:
             raise ImportFileError(FILE_TOO_SLOW, seconds=_number(self.seconds))
 
 
-def _sniff_header(rows: Iterable[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+def _sniff_header(
+    rows: Iterable[tuple[int, list[str]]], known: Callable[[str], object] = header_field
+) -> tuple[int, list[str]]:
     """The first of the leading rows with two or more known headers (a title row may come first)."""
     for number, cells in rows:
         if number > HEADER_SEARCH_ROWS:
             break
-        if sum(1 for cell in cells if header_field(cell)) >= 2:
+        if sum(1 for cell in cells if known(cell)) >= 2:
             return number, cells
     raise ImportFileError(FILE_NO_HEADERS, rows=HEADER_SEARCH_ROWS)
 
 
-def _table(numbered: Iterator[tuple[int, list[str]]], limits: ReadLimits, budget: _Budget) -> Sheet:
-    header_row, cells = _sniff_header(numbered)
+def _table(
+    numbered: Iterator[tuple[int, list[str]]],
+    limits: ReadLimits,
+    budget: _Budget,
+    known: Callable[[str], object] = header_field,
+) -> Sheet:
+    header_row, cells = _sniff_header(numbered, known)
     headers = cells[: max((i + 1 for i, cell in enumerate(cells) if cell), default=0)]
     if len(headers) > limits.max_columns:
         raise ImportFileError(FILE_TOO_MANY_COLUMNS, limit=_number(limits.max_columns))
     # Cells right of the last column we recognise are never kept: a stray cell at XFD costs nothing.
-    width = max(i + 1 for i, header in enumerate(headers) if header_field(header))
+    width = max(i + 1 for i, header in enumerate(headers) if known(header))
     rows: list[tuple[int, list[str]]] = []
     notices: list[tuple[str, dict[str, str]]] = []
     last = header_row  # the last row that held something, as the spreadsheet numbers it
@@ -263,13 +270,19 @@ def _csv_rows(content: bytes, limits: ReadLimits) -> Rows:
 
 
 def read_rows(
-    filename: str, content: bytes, limits: ReadLimits = DEFAULT_LIMITS, clock: Callable[[], float] = monotonic
+    filename: str,
+    content: bytes,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    clock: Callable[[], float] = monotonic,
+    *,
+    known_header: Callable[[str], object] = header_field,
 ) -> Sheet:
     """The table of an XLSX or CSV file (told apart by content, not name); `ImportFileError` when unreadable.
 
     Completely empty rows are skipped; row numbers are the spreadsheet's own. The rows are read
     in full (up to `limits`), so that an unreadable file is refused before any row is stored.
-    `clock` (seconds) times the read against `limits.max_seconds`.
+    `clock` (seconds) times the read against `limits.max_seconds`. `known_header` tells the header row
+    (a header of the enterprises' form unless another kind of row names its own).
     """
     if not content:
         raise ImportFileError(FILE_EMPTY)
@@ -283,4 +296,4 @@ def read_rows(
     else:
         source = _csv_rows(content, limits)
     with closing(source):  # closed at once, so that the csv module's limit is put back before this returns
-        return _table(source, limits, budget)
+        return _table(source, limits, budget, known_header)

@@ -26,6 +26,7 @@ from core.pagination import Page, PageRequest
 from enterprises.access import may_reach_import
 from enterprises.access_filter import import_filter
 from enterprises.heavy_work import check_heavy_work
+from enterprises.imports.kinds import ENTERPRISES, RowKind
 from enterprises.imports.progress import applied_so_far
 from enterprises.imports.reading import check_upload
 from enterprises.imports.rules import (
@@ -146,20 +147,26 @@ def _status(row: dict[str, Any]) -> ImportStatus:
     )
 
 
-async def list_imports(actor: Actor, request: PageRequest) -> Page[ImportStatus]:
-    """The batches the actor may see, newest first."""
+async def list_imports(actor: Actor, request: PageRequest, kind: str = ENTERPRISES) -> Page[ImportStatus]:
+    """The batches of a kind (enterprises unless named) the actor may see, newest first."""
     condition = import_filter(actor)
     query = ImportBatch.select(*_BATCH_COLUMNS).order_by(ImportBatch.id, ascending=False).output(load_json=True)
-    count = ImportBatch.count()
+    query = query.where(ImportBatch.kind == kind)
+    count = ImportBatch.count().where(ImportBatch.kind == kind)
     if condition is not None:
         query, count = query.where(condition), count.where(condition)
     rows = await query.limit(request.per_page).offset(request.offset)
     return Page(items=[_status(row) for row in rows], request=request, total=await count)
 
 
-async def get_import(actor: Actor, batch_id: int) -> ImportStatus:
-    """One batch the actor may see; `NotFound` for any other (nothing is leaked)."""
-    row = await ImportBatch.select(*_BATCH_COLUMNS).where(ImportBatch.id == batch_id).output(load_json=True).first()
+async def get_import(actor: Actor, batch_id: int, kind: str = ENTERPRISES) -> ImportStatus:
+    """One batch of the kind the actor may see; `NotFound` for any other (nothing is leaked)."""
+    row = await (
+        ImportBatch.select(*_BATCH_COLUMNS)
+        .where((ImportBatch.id == batch_id) & (ImportBatch.kind == kind))
+        .output(load_json=True)
+        .first()
+    )
     if row is None:
         raise NotFound()
     if not may_reach_import(actor, row):
@@ -187,10 +194,10 @@ class RowReport:
 
 
 async def import_rows(
-    actor: Actor, batch_id: int, outcome: Outcome | None, request: PageRequest
+    actor: Actor, batch_id: int, outcome: Outcome | None, request: PageRequest, kind: str = ENTERPRISES
 ) -> tuple[ImportStatus, Page[RowReport]]:
     """The dry run's verdict on each row of a batch, in the file's order."""
-    status = await get_import(actor, batch_id)
+    status = await get_import(actor, batch_id, kind)
     condition: Any = ImportRow.batch == batch_id
     if outcome is not None:
         condition &= ImportRow.outcome == outcome
@@ -245,8 +252,8 @@ def _safe_filename(filename: str) -> str:
     return name[:200]
 
 
-async def upload_import(actor: Actor, filename: str, content: bytes) -> int:
-    """Store an uploaded spreadsheet and promise its dry run; returns the batch id."""
+async def upload_import(actor: Actor, filename: str, content: bytes, kind: RowKind | None = None) -> int:
+    """Store an uploaded spreadsheet (of enterprises, or of `kind`) and promise its dry run; returns the batch id."""
     name = _safe_filename(filename)
     if problem := check_upload(name, len(content)):
         raise Invalid({"file": problem})
@@ -259,18 +266,20 @@ async def upload_import(actor: Actor, filename: str, content: bytes) -> int:
                 filename=name,
                 content=content,
                 state=ImportState.UPLOADED,
+                kind=kind.name if kind else ENTERPRISES,
             )
         ).returning(ImportBatch.id)
         batch_id: int = rows[0]["id"]
         job_id = f"import-check-{batch_id}"
-        await promise_job(CHECK_JOB, [batch_id], job_id, kind=JobKind.HEAVY, timeout_seconds=CHECK_TIMEOUT)
+        job = kind.check_job if kind else CHECK_JOB
+        await promise_job(job, [batch_id], job_id, kind=JobKind.HEAVY, timeout_seconds=CHECK_TIMEOUT)
     await dispatch([job_id])
     return batch_id
 
 
-async def confirm_import(actor: Actor, batch_id: int, on_match: OnMatch) -> None:
+async def confirm_import(actor: Actor, batch_id: int, on_match: OnMatch, kind: RowKind | None = None) -> None:
     """The uploader's go-ahead after the dry run: promise the import."""
-    status = await get_import(actor, batch_id)
+    status = await get_import(actor, batch_id, kind.name if kind else ENTERPRISES)
     check_transition(Transition.CONFIRM, status.facts, actor.user_id)
     job_id = f"import-apply-{batch_id}"
     async with write_transaction():
@@ -278,13 +287,14 @@ async def confirm_import(actor: Actor, batch_id: int, on_match: OnMatch) -> None
             batch_id, Transition.CONFIRM, {ImportBatch.on_match: on_match, ImportBatch.processed_rows: 0}
         ):
             raise Conflict(NOT_WAITING)  # confirmed or cancelled since it was read
-        await promise_job(APPLY_JOB, [batch_id], job_id, kind=JobKind.HEAVY, timeout_seconds=APPLY_TIMEOUT)
+        job = kind.apply_job if kind else APPLY_JOB
+        await promise_job(job, [batch_id], job_id, kind=JobKind.HEAVY, timeout_seconds=APPLY_TIMEOUT)
     await dispatch([job_id])
 
 
-async def cancel_import(actor: Actor, batch_id: int) -> None:
+async def cancel_import(actor: Actor, batch_id: int, kind: str = ENTERPRISES) -> None:
     """Drop a batch before its import: the file and the dry run's rows are deleted."""
-    status = await get_import(actor, batch_id)
+    status = await get_import(actor, batch_id, kind)
     check_transition(Transition.CANCEL, status.facts, actor.user_id)
     async with write_transaction():
         if not await move_batch(

@@ -22,6 +22,7 @@ class ImportBatch(Table, tablename="enterprises_import_batch"):
     content = Bytea(help_text="the file as uploaded, deleted once applied")
     state = Varchar(length=20, choices=ImportState, default=ImportState.UPLOADED)
     on_match = Varchar(length=10, default="skip", help_text="skip or update rows matching an enterprise")
+    kind = Varchar(length=20, default="enterprises", index=True, help_text="what its rows are: enterprises, experts")
     total_rows = Integer(default=0)
     processed_rows = Integer(default=0)
     error = Text(default="", help_text="why the whole file was refused, if it was")

@@ -57,7 +57,7 @@ def test_it_decides_whether_an_enterprise_is_within_reach(
         (Actor(7, B, "500154"), reach(uploaded_by=7)),
         (Actor(7, D, "500154"), reach(district="500154")),
         (Actor(7, C, None), EVERYTHING),
-        (Actor(7, A, None), NOTHING),
+        (Actor(7, A, None), reach(uploaded_by=7)),  # his uploads of the expert pool
         (Actor(7, E, None), NOTHING),
     ],
 )
@@ -71,6 +71,7 @@ def test_it_reaches_an_import_by_its_uploader_or_district() -> None:
     assert not may_reach_import(Actor(4, B, "500154"), batch)
     assert may_reach_import(Actor(4, D, "500154"), batch)
     assert not may_reach_import(Actor(4, A, None), batch)
+    assert may_reach_import(Actor(3, A, None), batch)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,69 @@
+"""The XLSX template of the pool's spreadsheet: its headers, an example row and a sheet of notes.
+
+Pure: no framework, database or clock.
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from experts.imports.rows import COLUMNS, EXAMPLE_MARK, REQUIRED_FIELDS, TEMPLATE_ORDER
+
+TEMPLATE_SHEET = "专家名单"
+TEMPLATE_EXAMPLE: dict[str, str | int] = {
+    "name": "示例：李明",
+    "organisation": "重庆市农业科学院",
+    "title": "高级农艺师",
+    "specialties": "技术、市场销售",
+    "supporting_specialties": "融资",
+    "industries": "A",
+    "districts": "开州区、云阳县",
+    "capacity": 5,
+    "available": "是",
+    "away_until": "",
+    "bio": "从事柑橘栽培技术推广二十年",
+    "username": "",
+}
+TEMPLATE_NOTES: dict[str, str] = {
+    "name": "必填",
+    "specialties": "可填多个，用顿号分隔：融资、技术、市场销售、经营管理、人才招聘与技能、"
+    "政策咨询、法律、用地与场地、电商与品牌、其他",
+    "supporting_specialties": "同上；已在主导领域中的不必重复",
+    "industries": "国民经济行业门类字母或名称，多个用逗号分隔，如 A,C",
+    "districts": "区县名称或6位代码，多个用顿号分隔；不填或填“全市”为全市范围",
+    "capacity": "0到50的整数，不填为5",
+    "available": "是、否；不填为是",
+    "away_until": "如 2026-08-31；不能早于今天",
+    "username": "已在系统中开通的专家账号用户名，可不填",
+}
+
+
+def template_headers() -> list[str]:
+    return [COLUMNS[name][0] + ("*" if name in REQUIRED_FIELDS else "") for name in TEMPLATE_ORDER]
+
+
+def template_workbook() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # a new workbook has one sheet
+    sheet.title = TEMPLATE_SHEET
+    sheet.append(template_headers())
+    sheet.append([TEMPLATE_EXAMPLE.get(name, "") for name in TEMPLATE_ORDER])
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(TEMPLATE_ORDER, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = 24 if name in ("specialties", "bio") else 14
+    notes = workbook.create_sheet("填写说明")
+    notes.append(["列", "表头", "说明"])
+    for index, name in enumerate(TEMPLATE_ORDER, start=1):
+        notes.append([get_column_letter(index), COLUMNS[name][0], TEMPLATE_NOTES.get(name, "")])
+    notes.append([])
+    notes.append(
+        ["", "", f"姓名以“{EXAMPLE_MARK}”开头的行不会导入；带 * 的列必填。也可上传 UTF-8 或 GBK 编码的 CSV 文件。"]
+    )
+    notes.column_dimensions["C"].width = 70
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
