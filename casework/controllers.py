@@ -13,7 +13,7 @@ from accounts.policy import Action
 from casework import services
 from casework.workflow import Transition
 from core.api import RowId
-from core.errors import Conflict, DomainError, Invalid, NotAllowed
+from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from core.pagination import PageRequest
 from core.web import page
 from enterprises.services import enterprise_file
@@ -110,8 +110,8 @@ class CaseController(Controller):
             return await self._again(request, case_id, data, 409, refusal=error)
         except NotAllowed as error:
             return await self._again(request, case_id, data, 403, refusal=error)
-        if moved.transition is Transition.DECLINE_ASSIGNMENT:
-            return Redirect("/cases/mine")  # the expert who declined no longer reaches the case
+        if moved.transition in (Transition.DECLINE_ASSIGNMENT, Transition.HAND_BACK):
+            return Redirect("/cases/mine")  # the expert who declined or handed back no longer reaches the case
         return Redirect(f"/cases/{case_id}")
 
     async def _again(
@@ -124,7 +124,13 @@ class CaseController(Controller):
         refusal: DomainError | None = None,
     ) -> Template:
         """The case as it stands now, the user's input kept as typed, with what went wrong."""
-        file = await services.case_file(current_user(request).actor, case_id)
+        try:
+            file = await services.case_file(current_user(request).actor, case_id)
+        except NotFound:
+            if refusal is None:
+                raise
+            # An expert whose offer lapsed or was withdrawn no longer reaches the case: the refusal says why.
+            raise refusal from None
         return page(
             request,
             "casework/detail.html",

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from accounts.policy import Actor
-from casework.assigning import answer_offer, offer_lead
+from casework.assigning import answer_offer, explain_closed_offer, hand_back, offer_lead, withdraw_offer
 from casework.followups.scheduling import schedule_near
 from casework.followups.service import follow_transition
 from casework.merging import lock_first, merge_into
@@ -31,6 +31,7 @@ from core.errors import Conflict, Invalid
 from core.jobs import dispatch
 from core.text import fold_width, normalise_lines
 
+_ANSWERS = (Transition.ACCEPT_ASSIGNMENT, Transition.DECLINE_ASSIGNMENT)
 STALE = "Someone else changed this case since you opened it. Reload the page to see what changed."
 UNKNOWN_ACTION = "Unknown action."
 MAX_NOTE = 2000
@@ -145,7 +146,12 @@ async def _apply(move: Move, actor: Actor, case: dict[str, Any], given: Given) -
         assert given.expert is not None  # the rule needs it
         return {}, await offer_lead(case_id, given.expert, actor)
     if t in (Transition.ACCEPT_ASSIGNMENT, Transition.DECLINE_ASSIGNMENT):
-        return {}, await answer_offer(case_id, t is Transition.ACCEPT_ASSIGNMENT, given.reason)
+        assert given.today is not None  # set by transition_case
+        return {}, await answer_offer(case_id, t is Transition.ACCEPT_ASSIGNMENT, given.reason, given.today)
+    if t is Transition.WITHDRAW_OFFER:
+        return {}, await withdraw_offer(case_id, given.reason)
+    if t is Transition.HAND_BACK:
+        return {}, await hand_back(case_id, given.reason)
     if t is Transition.MERGE:
         assert given.survivor is not None  # the rule needs it
         return {Case.merged_into: given.survivor}, await merge_into(actor, case, given.survivor)
@@ -173,6 +179,8 @@ async def transition_case(
     if transition not in Transition.__members__.values():
         raise Invalid({"transition": UNKNOWN_ACTION})
     details = details or Details()
+    if transition in _ANSWERS:
+        await explain_closed_offer(case_id, actor)  # a lapsed or withdrawn offer says so, not "not found"
     await reach_case(actor, case_id)  # out of reach is NotFound, before anything else is said
     given = Given(
         reason=normalise_lines(reason)[:MAX_NOTE],
@@ -182,34 +190,39 @@ async def transition_case(
         expert=details.expert,
         today=today(),
     )
-    async with write_transaction():
-        if transition == Transition.MERGE:
-            await lock_first(case_id, given.survivor)
-        case = await _claim(case_id, expected_version)
-        # The plan's facts cost three counts: read only when the rule asks about the plan.
-        plan = await plan_facts(case_id) if RULES[Transition(transition)].needs & PLAN_NEEDS else None
-        facts = facts_of(case, await live_leads(case_id), plan)
-        move = check_transition(Transition(transition), facts, actor, given)
-        changes, data = await _apply(move, actor, case, given)
-        await Case.update({Case.state: move.target, Case.updated_at: datetime.now(UTC), **changes}).where(
-            Case.id == case_id
-        )
-        told = await told_of(case_id, case, move.notify, actor.user_id)
-        effects = [effect.value for effect in move.effects]
-        event = await CaseEvent.insert(
-            CaseEvent(
-                case=case_id,
-                actor=actor.user_id,
-                kind=move.transition.value,
-                from_state=move.source.value,
-                to_state=move.target.value,
-                note=given.reason,
-                data={**data, "effects": effects, **({"notify": told} if told else {})},
+    try:
+        async with write_transaction():
+            if transition == Transition.MERGE:
+                await lock_first(case_id, given.survivor)
+            case = await _claim(case_id, expected_version)
+            # The plan's facts cost three counts: read only when the rule asks about the plan.
+            plan = await plan_facts(case_id) if RULES[Transition(transition)].needs & PLAN_NEEDS else None
+            facts = facts_of(case, await live_leads(case_id), plan)
+            move = check_transition(Transition(transition), facts, actor, given)
+            changes, data = await _apply(move, actor, case, given)
+            await Case.update({Case.state: move.target, Case.updated_at: datetime.now(UTC), **changes}).where(
+                Case.id == case_id
             )
-        ).returning(CaseEvent.id)
-        event_id: int = event[0]["id"]
-        jobs = await promise_notifications(event_id, told)
-        follow_ups = await follow_transition(case_id, case["district"], event_id, move.effects)
+            told = await told_of(case_id, case, move.notify, actor.user_id, data.pop("released_user", None))
+            effects = [effect.value for effect in move.effects]
+            event = await CaseEvent.insert(
+                CaseEvent(
+                    case=case_id,
+                    actor=actor.user_id,
+                    kind=move.transition.value,
+                    from_state=move.source.value,
+                    to_state=move.target.value,
+                    note=given.reason,
+                    data={**data, "effects": effects, **({"notify": told} if told else {})},
+                )
+            ).returning(CaseEvent.id)
+            event_id: int = event[0]["id"]
+            jobs = await promise_notifications(event_id, told)
+            follow_ups = await follow_transition(case_id, case["district"], event_id, move.effects)
+    except Conflict:
+        if transition in _ANSWERS:
+            await explain_closed_offer(case_id, actor)  # the offer lapsed or was withdrawn meanwhile
+        raise
     if jobs:
         await dispatch(jobs)
     await schedule_near(follow_ups)

@@ -24,6 +24,7 @@ class CasePeople:
     district_officers: tuple[int, ...] = ()
     lead_expert: int | None = None
     offered_expert: int | None = None
+    released_expert: int | None = None  # whose offer or lead the move ended (no longer live after it)
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Message:
 
 
 # The order a recipient's party is looked up in, when he stands in more than one relation.
-_PARTY_ORDER = (Party.OFFERED_EXPERT, Party.LEAD_EXPERT, Party.FILER, Party.DISTRICT_OFFICERS)
+_PARTY_ORDER = (Party.OFFERED_EXPERT, Party.LEAD_EXPERT, Party.RELEASED_EXPERT, Party.FILER, Party.DISTRICT_OFFICERS)
 
 
 def holders(party: Party, people: CasePeople) -> tuple[int, ...]:
@@ -44,6 +45,7 @@ def holders(party: Party, people: CasePeople) -> tuple[int, ...]:
         Party.FILER: people.filer,
         Party.LEAD_EXPERT: people.lead_expert,
         Party.OFFERED_EXPERT: people.offered_expert,
+        Party.RELEASED_EXPERT: people.released_expert,
     }[party]
     return () if single is None else (single,)
 
@@ -80,6 +82,13 @@ _MESSAGES: dict[str, Message] = {
     Transition.ASSIGN: Message("An expert was offered case {number}", "The case waits for the expert to accept it."),
     Transition.ACCEPT_ASSIGNMENT: Message("The expert accepted case {number}", "The expert will start the diagnosis."),
     Transition.DECLINE_ASSIGNMENT: Message("The expert declined case {number}", "Assign another expert to the case."),
+    Transition.WITHDRAW_OFFER: Message(
+        "The offer of case {number} was withdrawn", "The district office took the offer back; nothing is asked of you."
+    ),
+    Transition.HAND_BACK: Message(
+        "The expert handed case {number} back",
+        "Open the case to read the reason, then offer it to another expert.",
+    ),
     Transition.START_DIAGNOSIS: Message("Diagnosis of case {number} has started", _OPEN_THE_CASE),
     Transition.FINISH_DIAGNOSIS: Message("The plan for case {number} is being written", _OPEN_THE_CASE),
     Transition.SUBMIT_PLAN: Message(

@@ -1,6 +1,7 @@
 """The words of a case's life: its states, priorities, outcomes and the actions between states.
 
-Pure: no web, database or queue. `casework.workflow` says which action is open when.
+Pure: no web, database or queue. `casework.workflow` says which action is open when; the parties
+a move tells and its follow-up effects are named here too, beside the actions they belong to.
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ class Transition(StrEnum):
     ASSIGN = "assign"
     ACCEPT_ASSIGNMENT = "accept_assignment"
     DECLINE_ASSIGNMENT = "decline_assignment"
+    WITHDRAW_OFFER = "withdraw_offer"
+    HAND_BACK = "hand_back"
     START_DIAGNOSIS = "start_diagnosis"
     FINISH_DIAGNOSIS = "finish_diagnosis"
     SUBMIT_PLAN = "submit_plan"
@@ -135,6 +138,8 @@ _TRANSITION_LABELS = {
     Transition.ASSIGN: "Assign an expert",
     Transition.ACCEPT_ASSIGNMENT: "Accept the assignment",
     Transition.DECLINE_ASSIGNMENT: "Decline the assignment",
+    Transition.WITHDRAW_OFFER: "Withdraw the offer",
+    Transition.HAND_BACK: "Hand the case back",
     Transition.START_DIAGNOSIS: "Start diagnosis",
     Transition.FINISH_DIAGNOSIS: "Finish diagnosis and start the plan",
     Transition.SUBMIT_PLAN: "Submit the plan",
@@ -145,3 +150,31 @@ _TRANSITION_LABELS = {
     Transition.CLOSE: "Close the case",
     Transition.REOPEN: "Reopen",
 }
+
+
+class Party(StrEnum):
+    """Who is told of a transition."""
+
+    FILER = "filer"
+    DISTRICT_OFFICERS = "district_officers"
+    LEAD_EXPERT = "lead_expert"
+    OFFERED_EXPERT = "offered_expert"
+    RELEASED_EXPERT = "released_expert"  # the expert whose offer or lead the move ended
+
+
+class FollowUpEffect(StrEnum):
+    """What a transition means for follow-ups; the follow-ups feature turns these into rows."""
+
+    OPEN_TRIAGE_CLOCK = "open_triage_clock"
+    CLOSE_TRIAGE_CLOCK = "close_triage_clock"
+    OPEN_OFFER_DEADLINE = "open_offer_deadline"
+    CLOSE_OFFER_DEADLINE = "close_offer_deadline"
+    OPEN_PLAN_REVIEW_CLOCK = "open_plan_review_clock"
+    CLOSE_PLAN_REVIEW_CLOCK = "close_plan_review_clock"
+    START_MEASURE_REMINDERS = "start_measure_reminders"
+    START_VISIT_CYCLE = "start_visit_cycle"
+    CANCEL_VISIT_CYCLE = "cancel_visit_cycle"
+    SCHEDULE_OUTCOME_SURVEYS = "schedule_outcome_surveys"
+    PAUSE_CLOCKS = "pause_clocks"
+    RESUME_CLOCKS = "resume_clocks"
+    CANCEL_ALL = "cancel_all"

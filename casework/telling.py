@@ -39,8 +39,13 @@ async def city_officers() -> tuple[int, ...]:
     return tuple(sorted(r["id"] for r in rows))
 
 
-async def case_people(case_id: int, case: Mapping[str, Any], parties: Iterable[Party]) -> CasePeople:
-    """Who stands in the parties' relations to the case now; only the relations asked for are read."""
+async def case_people(
+    case_id: int, case: Mapping[str, Any], parties: Iterable[Party], released: int | None = None
+) -> CasePeople:
+    """Who stands in the parties' relations to the case now; only the relations asked for are read.
+
+    `released`: the user whose offer or lead the move itself ended (so no longer found among the live leads).
+    """
     wanted = frozenset(parties)
     leads = await live_leads(case_id) if wanted & {Party.LEAD_EXPERT, Party.OFFERED_EXPERT} else {}
     return CasePeople(
@@ -48,15 +53,16 @@ async def case_people(case_id: int, case: Mapping[str, Any], parties: Iterable[P
         district_officers=await district_officers(case["district"]) if Party.DISTRICT_OFFICERS in wanted else (),
         lead_expert=(leads.get("accepted") or {}).get("expert_user"),
         offered_expert=(leads.get("offered") or {}).get("expert_user"),
+        released_expert=released if Party.RELEASED_EXPERT in wanted else None,
     )
 
 
 async def told_of(
-    case_id: int, case: Mapping[str, Any], parties: Iterable[Party], actor_id: int | None
+    case_id: int, case: Mapping[str, Any], parties: Iterable[Party], actor_id: int | None, released: int | None = None
 ) -> list[list[Any]]:
     """The recipients of an event as `[user id, party]` pairs, for the event's data."""
     chosen = frozenset(parties)
-    people = await case_people(case_id, case, chosen)
+    people = await case_people(case_id, case, chosen, released)
     return [[user_id, party.value] for user_id, party in recipients(chosen, people, actor_id).items()]
 
 

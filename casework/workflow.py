@@ -14,13 +14,14 @@ from datetime import date
 from enum import StrEnum
 
 from accounts.policy import Actor, Role
-from casework.states import ENDED, HOLDABLE, CaseState, Outcome, Priority, Transition
+from casework.states import ENDED, HOLDABLE, CaseState, FollowUpEffect, Outcome, Party, Priority, Transition
 from core.errors import Conflict, Invalid, NotAllowed
 
 # The vocabulary is re-exported: callers name the workflow, not where its words are kept.
 __all__ = [
     "ENDED",
     "HOLDABLE",
+    "NO_OPEN_OFFER",
     "RULES",
     "CaseFacts",
     "CaseState",
@@ -62,33 +63,8 @@ class Needs(StrEnum):
     PLAN_WITH_MEASURES = "plan_with_measures"
     PLAN_SUBMITTED = "plan_submitted"
     PROBLEMS_CLOSED_OUT = "problems_closed_out"
-
-
-class Party(StrEnum):
-    """Who is told of a transition."""
-
-    FILER = "filer"
-    DISTRICT_OFFICERS = "district_officers"
-    LEAD_EXPERT = "lead_expert"
-    OFFERED_EXPERT = "offered_expert"
-
-
-class FollowUpEffect(StrEnum):
-    """What a transition means for follow-ups; the follow-ups feature turns these into rows."""
-
-    OPEN_TRIAGE_CLOCK = "open_triage_clock"
-    CLOSE_TRIAGE_CLOCK = "close_triage_clock"
-    OPEN_OFFER_DEADLINE = "open_offer_deadline"
-    CLOSE_OFFER_DEADLINE = "close_offer_deadline"
-    OPEN_PLAN_REVIEW_CLOCK = "open_plan_review_clock"
-    CLOSE_PLAN_REVIEW_CLOCK = "close_plan_review_clock"
-    START_MEASURE_REMINDERS = "start_measure_reminders"
-    START_VISIT_CYCLE = "start_visit_cycle"
-    CANCEL_VISIT_CYCLE = "cancel_visit_cycle"
-    SCHEDULE_OUTCOME_SURVEYS = "schedule_outcome_surveys"
-    PAUSE_CLOCKS = "pause_clocks"
-    RESUME_CLOCKS = "resume_clocks"
-    CANCEL_ALL = "cancel_all"
+    OPEN_OFFER = "open_offer"  # an offer still awaits the expert's answer
+    NO_PLAN_AWAITING = "no_plan_awaiting"  # no plan version awaits the officer's decision
 
 
 _OFFICERS = frozenset({Role.DISTRICT_OFFICER, Role.CITY_OFFICER})
@@ -200,6 +176,27 @@ RULES: dict[Transition, Rule] = {
         needs=frozenset({Needs.REASON}),
         notify=frozenset({Party.DISTRICT_OFFICERS}),
         effects=(_F.CLOSE_OFFER_DEADLINE,),
+    ),
+    # The officer takes back an offer nobody answered yet (an accepted lead is the expert's to hand back).
+    Transition.WITHDRAW_OFFER: Rule(
+        sources=frozenset({S.ASSIGNED}),
+        target=S.TRIAGED,
+        roles=_OFFICERS,
+        needs=frozenset({Needs.OPEN_OFFER}),
+        notify=frozenset({Party.RELEASED_EXPERT}),
+        effects=(_F.CLOSE_OFFER_DEADLINE,),
+    ),
+    # The lead expert gives the case back before the plan is approved: until then nothing but the
+    # diagnosis and a draft plan hang on him, and both stay with the case for the next expert.
+    # From an approved plan on, measures, reminders and visits are his: the officer reassigns then.
+    Transition.HAND_BACK: Rule(
+        sources=frozenset({S.ASSIGNED, S.DIAGNOSING, S.PLANNING}),
+        target=S.TRIAGED,
+        roles=_EXPERT,
+        relation=Relation.LEAD_EXPERT,
+        needs=frozenset({Needs.REASON, Needs.NO_PLAN_AWAITING}),
+        notify=frozenset({Party.DISTRICT_OFFICERS}),
+        effects=(_F.CLOSE_PLAN_REVIEW_CLOCK,),
     ),
     Transition.START_DIAGNOSIS: Rule(
         sources=frozenset({S.ASSIGNED}),
@@ -332,6 +329,11 @@ def _permitted(rule: Rule, case: CaseFacts, actor: Actor) -> bool:
     return actor.role in rule.roles and _related(rule, case, actor)
 
 
+def _offer_closed(rule: Rule, case: CaseFacts) -> bool:
+    """Whether the rule acts on an open offer and the case has none (an assigned case whose lead accepted)."""
+    return Needs.OPEN_OFFER in rule.needs and case.offered_expert is None
+
+
 def _missing(rule: Rule, case: CaseFacts, given: Given) -> dict[str, str]:
     """What the transition needs that is not there, as field → message id."""
     needs = rule.needs
@@ -368,11 +370,17 @@ def _unmet(rule: Rule, case: CaseFacts) -> dict[str, str]:
         errors["plan"] = "No plan version awaits approval."
     if Needs.PROBLEMS_CLOSED_OUT in needs and case.open_problems:
         errors["plan"] = "Every problem must be closed out with the enterprise's confirmation first."
+    if Needs.NO_PLAN_AWAITING in needs and case.plan_submitted:
+        errors["plan"] = "A plan version awaits the officer's decision: ask for it to be returned first."
     return errors
 
 
 # The needs answered by the plan's rows: a reader asks for the plan's facts only when a rule needs them.
-PLAN_NEEDS = frozenset({Needs.PLAN_WITH_MEASURES, Needs.PLAN_SUBMITTED, Needs.PROBLEMS_CLOSED_OUT})
+PLAN_NEEDS = frozenset(
+    {Needs.PLAN_WITH_MEASURES, Needs.PLAN_SUBMITTED, Needs.PROBLEMS_CLOSED_OUT, Needs.NO_PLAN_AWAITING}
+)
+
+NO_OPEN_OFFER = "No offer of this case awaits an answer: the expert has already answered it."
 
 
 def target_of(transition: Transition, case: CaseFacts) -> CaseState:
@@ -393,6 +401,8 @@ def check_transition(transition: Transition, case: CaseFacts, actor: Actor, give
         allowed = ", ".join(t.value for t in available_transitions(case, actor)) or "-"
         message = "This action is not open in the case's state ({state}). Open now: {allowed}."
         raise Conflict(message, state=case.state.value, allowed=allowed)
+    if _offer_closed(rule, case):
+        raise Conflict(NO_OPEN_OFFER)
     errors = _missing(rule, case, given)
     if errors:
         raise Invalid(errors)
@@ -401,7 +411,11 @@ def check_transition(transition: Transition, case: CaseFacts, actor: Actor, give
 
 def available_transitions(case: CaseFacts, actor: Actor) -> list[Transition]:
     """The transitions `actor` may make now, in the order the page offers them."""
-    return [t for t, rule in RULES.items() if case.state in rule.sources and _permitted(rule, case, actor)]
+    return [
+        t
+        for t, rule in RULES.items()
+        if case.state in rule.sources and _permitted(rule, case, actor) and not _offer_closed(rule, case)
+    ]
 
 
 def waiting_on(case: CaseFacts, actor: Actor) -> dict[Transition, str]:
@@ -419,4 +433,12 @@ def waiting_on(case: CaseFacts, actor: Actor) -> dict[Transition, str]:
 
 def needs_plan_facts(case: CaseFacts, actor: Actor) -> bool:
     """Whether any transition open to `actor` asks about the plan (so its facts are worth reading)."""
-    return any(RULES[t].needs & PLAN_NEEDS for t in available_transitions(case, actor))
+    return any(_asks_plan(RULES[t], case) for t in available_transitions(case, actor))
+
+
+def _asks_plan(rule: Rule, case: CaseFacts) -> bool:
+    needs = rule.needs & PLAN_NEEDS
+    # A plan version can await a decision only while the plan is written: elsewhere there is nothing to read.
+    if needs == {Needs.NO_PLAN_AWAITING} and case.state is not CaseState.PLANNING:
+        return False
+    return bool(needs)

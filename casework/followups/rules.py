@@ -100,6 +100,24 @@ RULES: dict[FollowUpKind, KindRule] = {
     FollowUpKind.TASK_DUE: KindRule(FirstAct.TELL, _FULL),
 }
 
+
+class OfferLapse(StrEnum):
+    """What becomes of a case whose offer lapsed: a district's choice."""
+
+    QUEUE = "queue"  # back to the officers' queue of triaged cases
+    NEXT = "next"  # offered to the next ranked expert, if there is one
+
+    @property
+    def label(self) -> str:
+        return _LAPSE_LABELS[self]
+
+
+_LAPSE_LABELS = {
+    OfferLapse.QUEUE: "Return it to the queue for assignment",
+    OfferLapse.NEXT: "Offer it to the next recommended expert",
+}
+
+
 SURVEY_MONTHS = (3, 6, 12)
 MORNING = time(9, 0)  # reminders and due dates land at the start of a working day
 
@@ -116,6 +134,7 @@ class Settings:
     measure_remind_working_days: int = 1
     visit_every_days: int = 30
     task_working_days: int = 5
+    on_offer_lapse: str = OfferLapse.QUEUE.value  # an `OfferLapse` value
 
 
 DEFAULTS = Settings()

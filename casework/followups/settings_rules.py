@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from accounts.policy import Actor, Role
-from casework.followups.rules import Settings
+from casework.followups.rules import OfferLapse, Settings
 from core.reach import EVERYTHING, NOTHING, Reach, reach, reaches
 
 
@@ -48,8 +48,15 @@ BOUNDS: dict[str, Bound] = {
     "visit_every_days": Bound(7, 180, "Enter a whole number of days from 7 to 180."),
     "task_working_days": Bound(1, 30, WORKING_DAYS_30),
 }
+# Settings chosen from a list rather than typed: each value and its label.
+CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "on_offer_lapse": tuple((choice.value, choice.label) for choice in OfferLapse),
+}
+CHOOSE_LAPSE = "Choose what happens to a case when its offer lapses."
+_CHOICE_MESSAGES = {"on_offer_lapse": CHOOSE_LAPSE}
+
 FIELDS = tuple(f.name for f in fields(Settings))
-assert set(FIELDS) == set(BOUNDS), "every setting has its bounds"
+assert set(FIELDS) == set(BOUNDS) | set(CHOICES), "every setting has its bounds or its choices"
 
 _LABELS = {
     "offer_working_days": "Time to answer an offer (working days)",
@@ -60,11 +67,17 @@ _LABELS = {
     "measure_remind_working_days": "Remind of a measure before its due date (working days)",
     "visit_every_days": "Visit a case in progress every (days)",
     "task_working_days": "Time for a broker's visit or survey task (working days)",
+    "on_offer_lapse": "When an offer lapses",
 }
 
 
 def label(name: str) -> str:
     return _LABELS[name]
+
+
+def choices(name: str) -> tuple[tuple[str, str], ...]:
+    """The values a chosen setting takes, with their labels; empty for a typed one."""
+    return CHOICES.get(name, ())
 
 
 def as_form(settings: Settings) -> dict[str, str]:
@@ -74,8 +87,14 @@ def as_form(settings: Settings) -> dict[str, str]:
 
 def parse_settings(form: Mapping[str, str]) -> tuple[Settings | None, dict[str, str]]:
     """The form's settings, or None and each wrong field's message."""
-    values: dict[str, int | None] = {}
+    values: dict[str, int | str | None] = {}
     errors: dict[str, str] = {}
+    for name, options in CHOICES.items():
+        chosen = str(form.get(name) or "").strip()
+        if chosen in {value for value, _label in options}:
+            values[name] = chosen
+        else:
+            errors[name] = _CHOICE_MESSAGES[name]
     for name, bound in BOUNDS.items():
         text = str(form.get(name) or "").strip()
         if not text and bound.optional:
@@ -97,7 +116,7 @@ def shortened(old: Settings, new: Settings) -> list[str]:
     A deadline in minutes where there was none shortens the offer's deadline (minutes, not days).
     """
     changed = []
-    for name in FIELDS:
+    for name in BOUNDS:
         before, after = getattr(old, name), getattr(new, name)
         if name == "offer_minutes":
             if after is not None and (before is None or after < before):

@@ -12,7 +12,7 @@ from typing import Any
 from accounts.policy import Action, Actor, may
 from casework.followups.rules import DEFAULTS, Settings
 from casework.followups.service import settings_for
-from casework.followups.settings_rules import FIELDS, as_form, may_reach_settings, parse_settings, shortened
+from casework.followups.settings_rules import CHOICES, FIELDS, as_form, may_reach_settings, parse_settings, shortened
 from casework.tables import DistrictSetting
 from core.db import write_transaction
 from core.districts import DISTRICTS, is_district
@@ -49,6 +49,7 @@ async def district_settings(actor: Actor, district: str) -> dict[str, Any]:
         "updated_at": stored["updated_at"] if stored else None,
         "updated_by_name": stored["updated_by_name"] if stored else None,
         "editable": may(actor, Action.EDIT_FOLLOW_UP_SETTINGS),
+        "choices": CHOICES,  # the settings chosen from a list (what a lapsed offer does), with their labels
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from casework.assigning import ALREADY_ANSWERED
 from casework.moving import STALE, transition_case
 from casework.states import Transition
 from casework.tables import Assignment, Case, CaseEvent, CaseNeed, PlanVersion
@@ -123,8 +124,12 @@ async def test_it_hands_the_case_back_when_the_expert_declines(life: Life) -> No
     declined = await Assignment.select().where(Assignment.case == case_id).first()
     assert declined is not None and (declined["status"], declined["reason"]) == ("declined", "与企业负责人是亲戚")
     assert await life.state(case_id) is S.TRIAGED
-    with pytest.raises(NotFound):  # a declined offer is no reach
+    # A declined offer is no reach; answering it again is told so in words rather than "not found".
+    with pytest.raises(Conflict) as again:
         await life.move("eve", case_id, T.ACCEPT_ASSIGNMENT)
+    assert again.value.message == ALREADY_ANSWERED
+    with pytest.raises(NotFound):
+        await life.move("eve", case_id, T.START_DIAGNOSIS)
 
     await life.move("olga", case_id, T.ASSIGN, expert=expert)  # offered again: a new row
     assert await Assignment.count().where(Assignment.case == case_id) == 2

@@ -15,9 +15,11 @@ import pytest
 
 from accounts.policy import Actor, Role
 from casework.workflow import (
+    NO_OPEN_OFFER,
     RULES,
     CaseFacts,
     CaseState,
+    FollowUpEffect,
     Given,
     Party,
     Transition,
@@ -131,6 +133,31 @@ SPEC = [
         {},
         {"reason": ""},
         "reason",
+    ),
+    Row(T.WITHDRAW_OFFER, S.ASSIGNED, S.DIAGNOSING, OFFICER, OFFERED, S.TRIAGED),
+    Row(
+        T.HAND_BACK,
+        S.PLANNING,
+        S.PLAN_APPROVED,
+        LEAD,
+        OFFERED,
+        S.TRIAGED,
+        G(reason="另有任务"),
+        {},
+        {"reason": ""},
+        "reason",
+    ),
+    Row(
+        T.HAND_BACK,
+        S.ASSIGNED,
+        S.IN_PROGRESS,
+        LEAD,
+        OTHER_EXPERT,
+        S.TRIAGED,
+        G(reason="生病住院"),
+        {},
+        {"plan_submitted": True},
+        "plan",
     ),
     Row(T.START_DIAGNOSIS, S.ASSIGNED, S.TRIAGED, LEAD, OFFERED, S.DIAGNOSING),
     Row(
@@ -301,9 +328,11 @@ def test_it_tells_the_parties_the_issue_names() -> None:
         (S.SUBMITTED, OFFICER, [T.RETURN_TO_BROKER, T.TRIAGE, T.DECLINE, T.MERGE, T.HOLD]),
         (S.TRIAGED, CITY, [T.DECLINE, T.MERGE, T.HOLD, T.ASSIGN]),
         (S.ASSIGNED, OFFERED, [T.ACCEPT_ASSIGNMENT, T.DECLINE_ASSIGNMENT]),
-        (S.ASSIGNED, LEAD, [T.START_DIAGNOSIS]),
+        (S.ASSIGNED, LEAD, [T.HAND_BACK, T.START_DIAGNOSIS]),
+        (S.ASSIGNED, OFFICER, [T.HOLD, T.WITHDRAW_OFFER]),
         (S.ASSIGNED, OTHER_EXPERT, []),
-        (S.PLANNING, LEAD, [T.SUBMIT_PLAN]),
+        (S.PLANNING, LEAD, [T.HAND_BACK, T.SUBMIT_PLAN]),
+        (S.PLAN_APPROVED, LEAD, [T.START_WORK]),
         (S.PLANNING, OFFICER, [T.HOLD, T.RETURN_PLAN, T.APPROVE_PLAN]),
         (S.IN_PROGRESS, LEAD, [T.START_MONITORING]),
         (S.ON_HOLD, OFFICER, [T.RESUME]),
@@ -336,7 +365,10 @@ def test_it_offers_only_the_transitions_the_actor_may_make(
         (
             {"plan_measures": 2, "plan_submitted": True},
             LEAD,
-            {T.SUBMIT_PLAN: "This plan version is already awaiting approval."},
+            {
+                T.HAND_BACK: "A plan version awaits the officer's decision: ask for it to be returned first.",
+                T.SUBMIT_PLAN: "This plan version is already awaiting approval.",
+            },
         ),
         ({"plan_measures": 2, "plan_submitted": True}, OFFICER, {}),
         ({"plan_measures": 2}, LEAD, {}),
@@ -348,6 +380,20 @@ def test_it_says_what_the_plan_still_lacks_for_a_move_the_actor_may_make(
     case = CaseFacts(state=S.PLANNING, filed_by=FILER.user_id, lead_expert=LEAD.user_id, **facts)
     assert waiting_on(case, actor) == waiting
     assert needs_plan_facts(case, actor)
+
+
+def test_it_offers_no_withdrawal_once_the_expert_has_accepted_and_refuses_one_in_words() -> None:
+    accepted = CaseFacts(state=S.ASSIGNED, filed_by=FILER.user_id, lead_expert=LEAD.user_id)
+    assert T.WITHDRAW_OFFER not in available_transitions(accepted, OFFICER)
+    with pytest.raises(Conflict) as refused:
+        check_transition(T.WITHDRAW_OFFER, accepted, OFFICER)
+    assert refused.value.message == NO_OPEN_OFFER
+
+
+def test_it_tells_the_expert_whose_offer_was_withdrawn_and_the_officers_of_a_case_handed_back() -> None:
+    assert RULES[T.WITHDRAW_OFFER].notify == {Party.RELEASED_EXPERT}
+    assert Party.DISTRICT_OFFICERS in RULES[T.HAND_BACK].notify
+    assert RULES[T.WITHDRAW_OFFER].effects == (FollowUpEffect.CLOSE_OFFER_DEADLINE,)
 
 
 def test_it_asks_for_the_plan_only_where_a_move_open_to_the_actor_needs_it() -> None:

@@ -171,6 +171,7 @@ def settings_form(**changes: int | str) -> dict[str, str]:
         "measure_remind_working_days": "1",
         "visit_every_days": "30",
         "task_working_days": "5",
+        "on_offer_lapse": "queue",
     }
     return {**values, **{name: str(value) for name, value in changes.items()}}
 
@@ -199,6 +200,25 @@ async def test_it_lets_a_city_officer_change_a_districts_settings(new_client: An
     assert confirmed.status_code == 302
     assert (await settings_for(DISTRICT_A)).offer_minutes == 10
     assert await DistrictSetting.count() == 1  # updated in place
+
+
+async def test_it_lets_a_district_choose_that_a_lapsed_offer_moves_on_to_the_next_expert(
+    new_client: Any, personas: Any
+) -> None:
+    carl = await signed_in(new_client, "carl", english=True)
+    path = f"/settings/follow-ups/{DISTRICT_A}"
+    shown = (await carl.http.get(path)).text
+    assert "Offer it to the next recommended expert" in shown and 'name="on_offer_lapse"' in shown
+
+    refused = await carl.post_form(path, settings_form(on_offer_lapse="somewhere", visit_every_days=45))
+    assert refused.status_code == 400
+    assert "Choose what happens to a case when its offer lapses." in refused.text and 'value="45"' in refused.text
+    assert await DistrictSetting.count() == 0
+
+    saved = await carl.post_form(path, settings_form(on_offer_lapse="next"))
+    assert saved.status_code == 302
+    assert (await settings_for(DISTRICT_A)).on_offer_lapse == "next"
+    assert (await settings_for(DISTRICT_B)).on_offer_lapse == "queue"
 
 
 async def test_it_keeps_the_form_with_a_message_for_bad_values(new_client: Any, personas: Any) -> None:
