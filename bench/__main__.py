@@ -103,6 +103,14 @@ def main() -> int:
         if followed := part.get("follow_ups"):
             print(f"\n{part['database']}: follow-ups (bench.follow_ups_bench)")
             print("\n".join(followed.get("lines") or [f"  FAILED: {followed.get('error')}"]))
+    for part in report["databases"]:
+        if matched := part.get("experts_matching"):
+            print(f"\n{part['database']}: expert matching (bench.experts_matching)")
+            print("\n".join(matched.get("lines") or [f"  FAILED: {matched.get('error')}"]))
+    for part in report["databases"]:
+        if endpoint := part.get("expert_matches_endpoint"):
+            print(f"\n{part['database']}: expert-matches endpoint (bench.expert_matches_endpoint)")
+            print("\n".join(endpoint.get("lines") or [f"  FAILED: {endpoint.get('error')}"]))
     render_casework(report.get("casework", []))
     try:
         shown = args.output.relative_to(ROOT)
@@ -121,6 +129,10 @@ def main() -> int:
             failed.append(f"{part['database']}: export: {exported['error']}")
         if (followed := part.get("follow_ups")) and followed.get("error"):
             failed.append(f"{part['database']}: follow-ups: {followed['error']}")
+        if (matched := part.get("experts_matching")) and matched.get("error"):
+            failed.append(f"{part['database']}: expert matching: {matched['error']}")
+        if (endpoint := part.get("expert_matches_endpoint")) and endpoint.get("error"):
+            failed.append(f"{part['database']}: expert-matches endpoint: {endpoint['error']}")
     if failed:
         print("\nNOT all scenarios ran cleanly:\n  " + "\n  ".join(failed), file=sys.stderr)
         return 1

@@ -6,7 +6,7 @@ scenario (queue page, enterprise search, their raw-SQL baselines) in interleaved
 each, round 2 of each, ...) so that a noisy neighbour hurts all scenarios alike. Then, servers
 stopped, time the import of a spreadsheet (bench.import_bench), `/health` while a 50,000-row
 export is requested (bench.export_bench), and the follow-ups' sweep and jobs per second
-(bench.follow_ups_bench). Writes a JSON part.
+(bench.follow_ups_bench), and expert matching (bench.experts_matching). Writes a JSON part.
 
 The parts: bench.queue_scenarios and bench.search_scenarios (what is measured), bench.scenario (how),
 bench.plans (EXPLAIN), bench.findings (what the figures say).
@@ -119,6 +119,22 @@ def run_follow_ups(work_dir: Path) -> dict[str, Any]:
     return _run_part(title, ROWS, run_follow_ups_benchmark, describe, work_dir)
 
 
+def run_experts_matching(work_dir: Path) -> dict[str, Any]:
+    """bench.experts_matching's figures: ranking 5,000 experts for one case, beside a bare loop over them."""
+    from bench.experts_matching import EXPERTS, describe, run_experts_matching_benchmark
+
+    title = f"\nexpert matching: rank() over {EXPERTS:,} experts for one case, beside a bare loop over them:"
+    return _run_part(title, EXPERTS, run_experts_matching_benchmark, describe, work_dir)
+
+
+def run_expert_matches_endpoint(work_dir: Path) -> dict[str, Any]:
+    """bench.expert_matches_endpoint's figures: the endpoint with 5,000 experts seeded, beside a bare SELECT."""
+    from bench.expert_matches_endpoint import EXPERTS, describe, run_expert_matches_endpoint
+
+    title = f"\nexpert-matches endpoint with {EXPERTS:,} experts seeded, beside a bare SELECT of them:"
+    return _run_part(title, EXPERTS, run_expert_matches_endpoint, describe, work_dir)
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     work_dir: Path = args.work_dir or Path(tempfile.mkdtemp(prefix="fuchi-bench-"))
@@ -224,6 +240,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     imported = run_import(args)
     exported = run_export(work_dir)  # after the import: it adds enterprises, up to the export's 50,000
     followed = run_follow_ups(work_dir)
+    matched = run_experts_matching(work_dir)
+    matches_endpoint = run_expert_matches_endpoint(work_dir)  # last: it adds 5,000 experts to the world
     summary = summarise(scenarios)
     return {
         "database": kind,
@@ -254,6 +272,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "import": imported,
         "export": exported,
         "follow_ups": followed,
+        "experts_matching": matched,
+        "expert_matches_endpoint": matches_endpoint,
         "findings": findings(kind, summary, profile, plans, warnings, report, imported),
         "seconds": round(time.perf_counter() - started, 1),
     }

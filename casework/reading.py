@@ -9,11 +9,12 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from accounts.policy import Actor
+from accounts.policy import Action, Actor, may
 from casework.access import ASSIGNED_EXPERT, LIVE_ASSIGNMENT, TASKED_BROKER, may_reach_case, related_facts
 from casework.access_filter import case_filter
 from casework.attachments.service import case_attachments
 from casework.followups.reading import case_follow_ups
+from casework.matching.explained import Suggestions, suggestions
 from casework.plans.service import plan_section
 from casework.plans.versions import PlanFacts, plan_facts
 from casework.tables import Assignment, Case, CaseNeed, Task
@@ -261,5 +262,13 @@ async def case_file(actor: Actor, case_id: int) -> dict[str, Any]:
             "tasks": await case_tasks(case_id),
             "follow_ups": await case_follow_ups(case_id),
             "experts": await expert_choices() if Transition.ASSIGN in case["transitions"] else [],
+            "suggested": await _suggested(actor, case),
             **section,
         }
+
+
+async def _suggested(actor: Actor, case: Mapping[str, Any]) -> Suggestions | None:
+    """The ranked experts for an officer about to assign a triaged case (casework.matching)."""
+    if case["state"] != CaseState.TRIAGED or Transition.ASSIGN not in case["transitions"]:
+        return None
+    return await suggestions(case["id"]) if may(actor, Action.MATCH_EXPERTS) else None
