@@ -20,6 +20,7 @@ from accounts.mail import controllers as mail_controllers
 from casework import presentation as casework_presentation
 from casework import routes as casework_routes
 from casework.enterprise_reach import enterprises_of_assigned_cases
+from casework.expert_load import count_active_loads
 from casework.need_cases import cases_of_needs
 from casework.services import move_cases_of_merged_enterprise
 from core.access_log import AccessLogMiddleware, log_unrouted
@@ -40,6 +41,8 @@ from enterprises.imports.controllers import ImportController
 from enterprises.services import register_need_cases
 from experts.api import ExpertApi
 from experts.controllers import ExpertController
+from experts.imports.controllers import ExpertImportController
+from experts.services import register_load_counter
 from operations.health import health
 from operations.jobs_page import JobsController
 
@@ -68,6 +71,7 @@ def create_app(secure_cookies: bool = False) -> Litestar:
     register_mover("cases", move_cases_of_merged_enterprise)
     register_need_cases(cases_of_needs)
     register_extra_reach("assigned_cases", enterprises_of_assigned_cases)  # experts read their cases' enterprises
+    register_load_counter(count_active_loads)  # the pool shows and checks capacity against casework's assignments
     return Litestar(
         route_handlers=[
             health,
@@ -81,6 +85,7 @@ def create_app(secure_cookies: bool = False) -> Litestar:
             ExportController,
             *casework_routes.PAGES,
             ExpertController,
+            ExpertImportController,
             AuthApi,
             NotificationApi,
             EnterpriseApi,

@@ -34,7 +34,7 @@ def _safe_next(target: str | None) -> str:
 
 HOME_OF_ROLE = {
     Role.BROKER: "/cases/mine",
-    Role.EXPERT: "/cases/mine",
+    Role.EXPERT: "/workspace",  # his offers to answer first, then the cases he leads
     Role.DISTRICT_OFFICER: "/cases/queue",
     Role.CITY_OFFICER: "/cases/queue",
     Role.ADMIN: "/admin/users",

@@ -10,12 +10,16 @@ from casework.confirmations.controllers import ConfirmationController
 from casework.controllers import CaseController, NeedFilingController
 from casework.followups.api import FollowUpApi
 from casework.followups.controllers import FollowUpController, FollowUpSettingsController
+from casework.matching.api import ExpertMatchApi
+from casework.matching.controllers import BatchAssignController
 from casework.notes.api import NoteApi
 from casework.notes.controllers import NoteController
+from casework.offers.api import CaseOfferApi, MyOfferApi
 from casework.plans.api import PlanApi
 from casework.plans.controllers import PlanController
 from casework.tasks.api import TaskApi
 from casework.tasks.controllers import TaskController
+from casework.workspace.controllers import WorkspaceController
 
 PAGES: list[type] = [NeedFilingController, CaseController, TaskController, NoteController, AttachmentController]
 PAGES += [PlanController, ConfirmationController]
@@ -23,3 +27,7 @@ API: list[type] = [NeedFilingApi, CaseApi, TaskApi, NoteApi, CaseAttachmentApi]
 API += [PlanApi, ConfirmationApi]
 PAGES += [FollowUpController, FollowUpSettingsController]
 API += [FollowUpApi]
+PAGES += [BatchAssignController]
+API += [ExpertMatchApi]
+PAGES += [WorkspaceController]
+API += [CaseOfferApi, MyOfferApi]

@@ -24,7 +24,7 @@ from casework.plans.progress import record_progress
 from casework.plans.writing import add_measure, add_problem, write_diagnosis
 from casework.services import Details, file_need, transition_case
 from casework.states import Transition
-from casework.tables import Case, FollowUp, Task
+from casework.tables import Assignment, Case, FollowUp, Task
 from casework.tasks.completing import CompletionRequest, complete_task
 from casework.tasks.dispatching import DispatchRequest, cancel_task, dispatch_task
 from casework.tasks.rules import TaskKind
@@ -42,7 +42,8 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 CASEWORK = "casework"  # tasks, files, a note and a code confirmation on Alice's case
 REVISING = "revising"  # a plan sent back to Eve to revise: hers to change
 UNDER_WAY = "under way"  # an approved plan under way: a problem ready to close out on the founder's signature
-PARTS = (CASEWORK, REVISING, UNDER_WAY)
+OFFERED = "offered"  # a triaged case offered to Eve (hers to answer), another triaged awaiting an offer
+PARTS = (CASEWORK, REVISING, UNDER_WAY, OFFERED)
 PLAN = "/api/v1/cases/{case_id}/plan"
 CONFIRMATIONS = "/api/v1/cases/{case_id}/confirmations"
 # What an operation reaches beyond the enterprises, cases and experts; by the end of its path.
@@ -68,6 +69,10 @@ def parts_for(method: str, path: str) -> set[str]:
         return {CASEWORK}
     if path.endswith(("/{attachment_id}", "/{case_id}/events")):
         return {CASEWORK}
+    if "/offers" in path:
+        return {OFFERED}
+    if path.endswith("/expert-matches"):
+        return {OFFERED}  # a triaged case awaiting an offer: experts ranked for it
     return set()
 
 
@@ -139,6 +144,7 @@ async def make_world(personas: Personas, parts: Iterable[str] = ()) -> World:
         Expert(name="王律师", specialties=["legal"]),
     ).returning(Expert.id)
     world.add("expert", *(row["id"] for row in experts))
+    world.add("expert_id", *world.of("expert"))  # /api/v1/experts/{expert_id}
     for username in ("alice", "carl"):
         await Notification.insert(
             Notification(
@@ -155,6 +161,8 @@ async def make_world(personas: Personas, parts: Iterable[str] = ()) -> World:
         await _revising(world, actor)
     if UNDER_WAY in parts:
         await _under_way(world, actor)
+    if OFFERED in parts:
+        await _offered(world, actor)
     # The versions a client would have read: of the cases (transitions, plan changes) and the tasks.
     rows = [*await Case.select(Case.version), *await Task.select(Task.version)]
     world.add("version", *sorted({row["version"] for row in rows}))
@@ -252,3 +260,17 @@ async def _under_way(world: World, actor: Cast) -> None:
     await record_progress(eve, case_id, measure, "done")
     signed = await record_signature(actor("alice"), case_id, PNG, {"problems": [ready]})
     world.add_in_case("confirmation_id", case_id, signed)
+
+
+async def _offered(world: World, actor: Cast) -> None:
+    """Two of Alice's cases triaged by Olga: the first offered to Eve (her open offer), the second awaiting an offer."""
+    alice, olga = actor("alice"), actor("olga")
+    cases = []
+    for _ in range(2):
+        case_id = await file_need(alice, world.of("enterprise_id")[0], {"category": "market", "description": "找销路"})
+        await _move(case_id, olga, Transition.TRIAGE)
+        cases.append(case_id)
+    await _move(cases[0], olga, Transition.ASSIGN, expert=world.of("expert")[0])
+    world.add("case_id", *cases)
+    offers = await Assignment.select(Assignment.id).where(Assignment.case == cases[0])
+    world.add_in_case("offer_id", cases[0], *(row["id"] for row in offers))

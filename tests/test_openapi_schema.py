@@ -179,6 +179,8 @@ def _performer(method: str, path: str) -> str:
         return "alice"  # a founder's confirmation is the broker's
     if path.startswith(PLAN) and method != "GET":
         return "eve"  # the lead expert writes the plan
+    if path == "/api/v1/experts/me":
+        return "eve"  # an expert's own profile
     return "carl"
 
 
@@ -187,7 +189,7 @@ def _point_at_seeded_rows(case: Any, data: st.DataObject, world: World) -> None:
 
     A case's row (a file, a problem) goes with its own case.
     """
-    for name in ("enterprise_id", "case_id", "task_id", "follow_up_id"):
+    for name in ("enterprise_id", "case_id", "task_id", "follow_up_id", "expert_id"):
         if name in case.path_parameters and world.of(name) and data.draw(st.booleans(), label=f"seeded {name}"):
             case.path_parameters[name] = data.draw(st.sampled_from(world.of(name)), label=name)
     for name, rows in world.in_case.items():

@@ -44,6 +44,7 @@ PURE_MODULES = (
     "casework.workflow",
     "casework.states",
     "casework.followups.rules",
+    "experts.profile_rules",
 )
 
 # Modules parsed (not imported) for string literals that are message ids. Every module of the
