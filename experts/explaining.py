@@ -66,6 +66,7 @@ EXCLUSION_MESSAGES: dict[Exclusion, str] = {
     Exclusion.AWAY: "excluded: away until {until}",
     Exclusion.FULL: "excluded: full, {load} of {capacity} cases",
     Exclusion.OUT_OF_AREA: "excluded: does not serve {district}",
+    Exclusion.NO_SPECIALTY: "excluded: knows none of this case's needs ({categories})",
 }
 CONFLICT_ENTERPRISE = "excluded: conflict of interest with the enterprise"
 CONFLICT_FOUNDER = "excluded: conflict of interest with a founder"
@@ -175,7 +176,7 @@ def explain_match(
     return tuple(phrases)
 
 
-def explain_exclusion(excluded: ExcludedExpert, *, district_label: Label) -> Phrase:
+def explain_exclusion(excluded: ExcludedExpert, *, district_label: Label, category_label: Label = _identity) -> Phrase:
     """Why an expert is not ranked for the case."""
     facts = excluded.facts
     if excluded.reason is Exclusion.CONFLICT:
@@ -191,6 +192,8 @@ def explain_exclusion(excluded: ExcludedExpert, *, district_label: Label) -> Phr
         return Phrase(msgid, {"load": _int(facts.get("load")), "capacity": _int(facts.get("capacity"))})
     if excluded.reason is Exclusion.OUT_OF_AREA:
         return Phrase(msgid, {"district": district_label(str(facts.get("district", "")))})
+    if excluded.reason is Exclusion.NO_SPECIALTY:
+        return Phrase(msgid, {"categories": _labels(_tuple(facts.get("categories")), category_label)})
     return Phrase(msgid)
 
 
@@ -199,10 +202,10 @@ def explain_unassigned(why: Unassigned) -> Phrase:
     return Phrase(UNASSIGNED_MESSAGES[why.value])
 
 
-def explain_line_error(error: LineError, *, district_label: Label) -> Phrase:
+def explain_line_error(error: LineError, *, district_label: Label, category_label: Label = _identity) -> Phrase:
     """What is wrong with a line of an edited proposal; an excluded pair reads as its exclusion."""
     if error.excluded is not None:
-        return explain_exclusion(error.excluded, district_label=district_label)
+        return explain_exclusion(error.excluded, district_label=district_label, category_label=category_label)
     return Phrase(LINE_ERROR_MESSAGES[error.problem.value], dict(error.facts))
 
 

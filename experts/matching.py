@@ -60,6 +60,9 @@ class Exclusion(StrEnum):
     FULL = "full"
     OUT_OF_AREA = "out_of_area"  # serves other districts only
     PASSED_OVER = "passed_over"  # declined, let lapse or handed back this case already
+    # Knows none of the case's needs: other parts (district, spare desk) must not lift him above
+    # an expert who does. A need of the kind "other" asks for no specialty.
+    NO_SPECIALTY = "no_specialty"
 
 
 class PartKind(StrEnum):
@@ -71,6 +74,9 @@ class PartKind(StrEnum):
     LOAD = "load"
     RECORD = "record"
     SPEED = "speed"
+
+
+OTHER = "other"  # enterprises.classification.NeedCategory.OTHER: a need no specialty names
 
 
 @dataclass(frozen=True)
@@ -248,6 +254,8 @@ def rank(
     w_speed, halving = weights.speed, weights.speed_halving_days
     unknown_speed = w_speed / 2
     elsewhere = MappingProxyType({"district": case.district})
+    specialised = any(category != OTHER for category in categories)
+    needs = MappingProxyType({"categories": categories})
     scored: list[tuple[float, int, int, ExpertFacts, tuple[float, float, float, float, float, float]]] = []
     excluded: list[ExcludedExpert] = []
     for expert in experts:
@@ -266,6 +274,9 @@ def rank(
                 done, of = record[category]
                 resolved += done
                 closed += of
+        if not lead and not supporting and specialised:
+            excluded.append(ExcludedExpert(expert.expert_id, expert.name, Exclusion.NO_SPECIALTY, needs))
+            continue
         capacity, load, days = expert.capacity, expert.load, expert.accept_days
         points = (
             (w_lead * lead + w_supporting * supporting) / wanted,

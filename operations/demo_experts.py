@@ -50,7 +50,7 @@ POOL = (
         "重庆市农业科学院",
         "研究员",
         ("technology", "market"),
-        ("management",),
+        ("management", "ecommerce"),
         ("A", "C"),
         (),
         15,

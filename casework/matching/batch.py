@@ -9,12 +9,13 @@ version shown at review: a case someone changed meanwhile is reported and the ot
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from accounts.policy import Action, Actor, Role, may
 from casework.access_filter import case_filter
-from casework.matching.explained import ExplainedMatch, bureau_today, explain
+from casework.matching.explained import ExplainedMatch, bureau_today, category_label, explain
 from casework.matching.facts import cases_facts, expert_facts, profiles_of
 from casework.moving import Details, transition_case
 from casework.states import CaseState, Transition
@@ -23,8 +24,8 @@ from core.config import settings
 from core.districts import district_name, is_district
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.i18n import gettext
-from experts.batching import LineError, LineProblem, check_proposal, propose
-from experts.explaining import explain_exclusion, render
+from experts.batching import LineError, check_proposal, propose
+from experts.explaining import explain_line_error, explain_unassigned, render
 from experts.matching import Ranking, rank
 
 MAX_BACKLOG = 60  # cases in one proposal: a review page an officer can read through; the rest next time
@@ -32,12 +33,6 @@ CHOICES = 8  # experts offered in each line's select besides the proposed one
 CHOOSE_DISTRICT = "Choose a district."
 NOTHING_TO_ASSIGN = "Choose an expert for at least one case."
 NOT_IN_BACKLOG = "This case is no longer waiting for assignment in the district."
-UNKNOWN_EXPERT = "Choose an expert of the pool."
-OVER_CAPACITY = "{name} would get {proposed} cases but has room for {remaining} more."
-UNASSIGNED_WHY = {
-    "no_match": "No expert may take this case now.",
-    "taken": "The experts who may take it have no room left after the other cases.",
-}
 
 
 @dataclass(frozen=True)
@@ -147,7 +142,7 @@ async def review_batch(
                 version=int(str(row["version"])),
                 enterprise_name=str(row["enterprise_name"]),
                 proposed=mine,
-                why_unassigned=gettext(locale, UNASSIGNED_WHY[line.why.value]) if line.why else "",
+                why_unassigned=render([explain_unassigned(line.why)], _translator(locale))[0] if line.why else "",
                 choices=tuple(_choice(m, locale) for m in explained),
                 chosen=chosen.get(case_id, line.expert_id) if chosen is not None else line.expert_id,
                 errors=(errors or {}).get(case_id, ()),
@@ -156,15 +151,15 @@ async def review_batch(
     return BatchReview(district, district_name(district, locale), tuple(lines), more)
 
 
+def _translator(locale: str) -> Callable[[str], str]:
+    return lambda message: gettext(locale, message)
+
+
 def _line_message(error: LineError, locale: str) -> str:
-    if error.problem is LineProblem.EXCLUDED and error.excluded is not None:
-        phrase = explain_exclusion(error.excluded, district_label=lambda code: district_name(code, locale))
-        return render([phrase], lambda message: gettext(locale, message))[0]
-    if error.problem is LineProblem.OVER_CAPACITY:
-        return gettext(locale, OVER_CAPACITY, **dict(error.facts))
-    if error.problem is LineProblem.UNKNOWN_CASE:
-        return gettext(locale, NOT_IN_BACKLOG)
-    return gettext(locale, UNKNOWN_EXPERT)
+    phrase = explain_line_error(
+        error, district_label=lambda code: district_name(code, locale), category_label=category_label(locale)
+    )
+    return render([phrase], _translator(locale))[0]
 
 
 class BatchRefused(Invalid):

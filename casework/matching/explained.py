@@ -54,7 +54,7 @@ class ExplainedExclusion:
     text: str
 
 
-def _category_label(locale: str) -> Callable[[str], str]:
+def category_label(locale: str) -> Callable[[str], str]:
     def label(code: str) -> str:
         try:
             return gettext(locale, NeedCategory(code).label)
@@ -72,7 +72,7 @@ def explain(
     def translate(msgid: str) -> str:
         return gettext(locale, msgid)
 
-    category = _category_label(locale)
+    category = category_label(locale)
 
     def district(code: str) -> str:
         return district_name(code, locale)
@@ -104,7 +104,7 @@ def explain(
             name=entry.name,
             organisation=profiles.get(entry.expert_id, {}).get("organisation", ""),
             reason=entry.reason.value,
-            text=render([explain_exclusion(entry, district_label=district)], translate)[0],
+            text=render([explain_exclusion(entry, district_label=district, category_label=category)], translate)[0],
         )
         for entry in ranking.excluded
     )

@@ -123,9 +123,10 @@ def test_it_gives_message_ids_with_parameters_and_labels_for_the_caller_to_trans
 
 
 def test_it_says_when_a_specialty_or_a_speed_is_missing() -> None:
+    # A need of the kind "other" asks for no specialty: the expert is ranked, and told he has none in it.
     expert = replace(EXPERT, lead=frozenset({"legal"}), accept_days=None)
 
-    said = words(the_match(expert))
+    said = words(the_match(expert, replace(CASE, categories=frozenset({"other"}))))
 
     assert said[0] == "no specialty in the case's needs"
     assert said[-1] == "no offers answered yet"
@@ -180,6 +181,21 @@ def test_it_explains_every_exclusion_rank_gives() -> None:
 
     assert render([explain_exclusion(excluded, district_label=district)], english) == [
         "excluded: away until 2026-12-20"
+    ]
+
+
+def test_it_names_the_needs_an_excluded_expert_does_not_know() -> None:
+    lawyer = replace(EXPERT, lead=frozenset({"legal"}))
+
+    [excluded] = rank(CASE, [lawyer], TODAY).excluded
+
+    assert excluded.reason is Exclusion.NO_SPECIALTY
+    assert render([explain_exclusion(excluded, district_label=district, category_label=category)], english) == [
+        "excluded: knows none of this case's needs (financing)"
+    ]
+    chinese_label = CATEGORIES.__getitem__
+    assert render([explain_exclusion(excluded, district_label=district, category_label=chinese_label)], chinese) == [
+        "排除：不熟悉本案需求（融资）"
     ]
 
 

@@ -61,6 +61,7 @@ def ranked(*experts: ExpertFacts, case: CaseFacts = CASE, **kw: object) -> Ranki
         ({"load": 6}, {}, Exclusion.FULL, {"load": 6, "capacity": 5}),
         ({"capacity": 0}, {}, Exclusion.FULL, {"load": 0, "capacity": 0}),
         ({"districts": frozenset({KAIZHOU})}, {}, Exclusion.OUT_OF_AREA, {"district": TONGNAN}),
+        ({"lead": frozenset({"legal"})}, {}, Exclusion.NO_SPECIALTY, {"categories": ("financing",)}),
         # The first reason wins: a conflict says more than being away.
         (
             {"conflict_enterprises": frozenset({70}), "away_until": TODAY},
@@ -142,7 +143,6 @@ def test_it_gives_every_part_of_the_score_with_its_facts() -> None:
             WEIGHTS.own_district,
             WEIGHTS.speed,
         ),
-        (replace(GOOD, lead=frozenset({"legal"}), accept_days=2.0), 0.0, WEIGHTS.industry, 10.0, WEIGHTS.speed / 2),
     ],
 )
 def test_it_scores_each_part_from_the_weights(
@@ -175,7 +175,8 @@ def test_its_parts_add_up_to_the_score_for_every_match() -> None:
             GOOD,
             expert_id=n,
             lead=frozenset({"financing"} if n % 2 else {"legal"}),
-            supporting=frozenset({"financing"} if n % 3 == 0 else set()),
+            # Every one knows the need, as lead (odd) or supporting (even): the others are excluded.
+            supporting=frozenset({"financing"} if n % 2 == 0 or n % 3 == 0 else set()),
             districts=frozenset() if n % 4 == 0 else frozenset({TONGNAN}),
             capacity=3 + n % 5,
             load=n % 3,
@@ -270,3 +271,12 @@ def test_the_benchmark_pool_has_every_exclusion_and_its_figures_read() -> None:
     assert figures["ranked"] == ranking.ranked and figures["explained"] == 20
     assert figures["median_ms"] > 0 and figures["bare_median_ms"] > 0 and figures["ratio_to_bare"]
     assert "bare loop" in describe({"rank": figures})[1]
+
+
+def test_it_ranks_anyone_for_a_need_no_specialty_names_and_nobody_by_other_parts_alone() -> None:
+    lawyer = replace(GOOD, expert_id=11, lead=frozenset({"legal"}), industries=frozenset({"C"}))
+    financier = replace(GOOD, expert_id=12, industries=frozenset(), districts=frozenset(), load=4)
+
+    assert [m.expert_id for m in ranked(lawyer, financier).matches] == [12]
+    other = replace(CASE, categories=frozenset({"other"}))
+    assert {m.expert_id for m in ranked(lawyer, financier, case=other).matches} == {11, 12}

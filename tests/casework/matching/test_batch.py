@@ -98,7 +98,7 @@ async def test_it_refuses_an_edit_beyond_capacity_and_assigns_nothing(client: An
     response = await client.post_form("/cases/batch-assign", form, csrf_from="/cases/batch-assign")
 
     assert response.status_code == 400
-    assert "赵工将分到 2 个案件，但只能再承接 1 个" in response.text
+    assert "赵工将分得其中 2 件，但只能再接 1 件" in response.text
     assert await offers(cases) == {}
     assert review_form(response.text)[f"expert-{cases[0]}"] == str(fay)  # his edit kept
 
