@@ -58,6 +58,7 @@ RECORD_NONE = "no closed {categories} cases yet"
 SPEED_ONE = "accepts in {days} working day on average"
 SPEED_MANY = "accepts in {days} working days on average"
 SPEED_NONE = "no offers answered yet"
+SPEED_SAME_DAY = "accepts on the day of the offer on average"
 
 EXCLUSION_MESSAGES: dict[Exclusion, str] = {
     Exclusion.CONFLICT: "excluded: declared conflict of interest",
@@ -96,6 +97,7 @@ MESSAGES: tuple[str, ...] = (
     RECORD_NONE,
     SPEED_ONE,
     SPEED_MANY,
+    SPEED_SAME_DAY,
     SPEED_NONE,
     *EXCLUSION_MESSAGES.values(),
     CONFLICT_ENTERPRISE,
@@ -158,6 +160,8 @@ def _part_phrases(part: Part, category_label: Label, district_label: Label, indu
         if not isinstance(days, int | float):
             return [Phrase(SPEED_NONE)]
         shown = _number(float(days))
+        if shown == 0:
+            return [Phrase(SPEED_SAME_DAY)]
         return [Phrase(SPEED_ONE if shown == 1 else SPEED_MANY, {"days": shown})]
     return []
 

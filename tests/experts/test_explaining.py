@@ -215,3 +215,10 @@ def test_every_message_id_has_its_chinese_with_the_same_placeholders() -> None:
     assert not untranslated(set(MESSAGES))
     for msgid in MESSAGES:
         assert placeholders(msgid) == placeholders(chinese(msgid)), msgid
+
+
+def test_it_says_an_expert_accepts_the_same_day_rather_than_in_0_days() -> None:
+    said = words(the_match(replace(EXPERT, accept_days=0.04)))
+
+    assert said[-1] == "accepts on the day of the offer on average"
+    assert words(the_match(replace(EXPERT, accept_days=0.0)), chinese, zh=True)[-1] == "平均当天接单"
