@@ -12,7 +12,7 @@ from accounts.tables import Notification
 from casework.assigning import AWAY, FULL, NOT_TAKING, WITHDRAWN
 from casework.followups.rules import FollowUpKind, FollowUpState
 from casework.matching.facts import case_facts
-from casework.moving import transition_case
+from casework.moving import STALE, Details, transition_case
 from casework.tables import Assignment, Case, CaseEvent, FollowUp
 from casework.workflow import NO_OPEN_OFFER, CaseState, Transition
 from core.errors import Conflict, Invalid
@@ -189,3 +189,22 @@ async def test_it_keeps_a_case_whose_plan_awaits_approval_or_is_approved_with_it
     with pytest.raises(Conflict):
         await life.move("eve", case_id, T.HAND_BACK, reason="另有任务")
     assert await life.state(case_id) is S.PLAN_APPROVED
+
+
+async def test_it_lets_one_of_two_officers_assigning_a_case_at_once_win_and_tells_the_other(life: Life) -> None:
+    case_id = await life.case()
+    await life.bring_to(case_id, S.TRIAGED)
+    eve, ed = await life.expert("eve"), await life.expert("ed", "周工")
+    version = await life.version(case_id)
+
+    outcomes = await asyncio.gather(
+        transition_case(life.actor("olga"), case_id, T.ASSIGN, version, details=Details(expert=eve)),
+        transition_case(life.actor("carl"), case_id, T.ASSIGN, version, details=Details(expert=ed)),
+        return_exceptions=True,
+    )
+
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(refused) == 1 and isinstance(refused[0], Conflict) and refused[0].message == STALE, outcomes
+    offers = await Assignment.select(Assignment.expert).where(Assignment.case == case_id)
+    assert len(offers) == 1 and offers[0]["expert"] in (eve, ed)
+    assert await life.version(case_id) == version + 1

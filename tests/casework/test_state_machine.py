@@ -44,7 +44,7 @@ EXAMPLES = int(os.environ.get("FUCHI_STATE_MACHINE_EXAMPLES", "500"))
 STEPS = 5
 BATCH = 20
 # Where a run's cases start: early states more often, since merges and most refusals live there.
-STARTS = [S.SUBMITTED, S.SUBMITTED, S.TRIAGED, S.DRAFT, S.ON_HOLD, "offered", S.ASSIGNED, S.DIAGNOSING]
+STARTS = [S.SUBMITTED, S.SUBMITTED, S.TRIAGED, S.DRAFT, S.ON_HOLD, "offered", "offered", S.ASSIGNED, S.DIAGNOSING]
 STARTS += [S.PLANNING, "plan_submitted", S.PLAN_APPROVED, S.IN_PROGRESS, S.MONITORING, S.CLOSED]
 LIVE = "('offered', 'accepted')"
 TRANSITION_KINDS = ", ".join(f"'{t.value}'" for t in Transition)  # constants of the code, not input
