@@ -79,7 +79,7 @@ async def test_it_refuses_a_capacity_below_his_current_load(life: Life, new_clie
     assert "2 / 5" in (await carl.http.get(f"/experts/{eve_id}")).text
     form = {**PROFILE, "name": "李工", "capacity": "1", "districts": []}
     refused = await post(carl, f"/experts/{eve_id}/edit", form, f"/experts/{eve_id}/edit")
-    assert refused.status_code == 400 and "容量不能低于他目前承接的案件数" in refused.text
+    assert refused.status_code == 400 and "容量不能低于目前在办的案件数" in refused.text
     assert (await profile(eve_id))["capacity"] == 5
     saved = await post(carl, f"/experts/{eve_id}/edit", {**form, "capacity": "2"}, f"/experts/{eve_id}/edit")
     assert saved.status_code == 302
@@ -162,7 +162,7 @@ async def test_it_lets_an_expert_edit_only_his_own_profile(life: Life, new_clien
     past = (today() - timedelta(days=1)).isoformat()
     refused = await post(eve, "/experts/me", {"capacity": "0", "away_until": past, "available": "yes"}, "/experts/me")
     assert refused.status_code == 400
-    assert "容量不能低于他目前承接的案件数" in refused.text and "返回日期不能早于今天" in refused.text
+    assert "容量不能低于目前在办的案件数" in refused.text and "返回日期不能早于今天" in refused.text
     assert (await eve.http.get(f"/experts/{other}/edit")).status_code == 403
     assert (await eve.http.get("/experts")).status_code == 403
 
