@@ -1,4 +1,4 @@
-// Moves an import's progress bar (templates/enterprises/import_detail.html) without reloading the page,
+// Moves an import's progress bar (templates/imports/detail.html) without reloading the page,
 // and reloads it once the state changes, to show the row report or the result. Without JavaScript the
 // page offers a refresh link instead.
 (function () {

@@ -63,6 +63,7 @@ PURE_MODULES = [
     "enterprises/imports/values.py",
     "enterprises/imports/rows.py",
     "enterprises/imports/template.py",
+    "enterprises/imports/template_builder.py",
     "core/districts.py",
     "core/errors.py",
     "core/pagination.py",

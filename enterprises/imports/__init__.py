@@ -11,7 +11,8 @@ transaction, all or none.
 - `values`: pure: the words brokers write for legal forms, districts, industries … as the form's values.
 - `rows`: pure: one row to the intake form, duplicates within a file, a cleaned row kept between
   the dry run and the import.
-- `template`: pure: the XLSX template offered for download.
+- `template`: pure: the XLSX template offered for download; `template_builder`: pure: builds the template
+  of any kind of row from its headers, example row and notes.
 - `rules`: pure: a batch's states and the one table of the moves between them.
 - `tables`: the batch and its rows.
 - `service`: what users see and do (list, show, upload, confirm, cancel), and the one helper that
@@ -19,5 +20,6 @@ transaction, all or none.
 - `checking`, `applying`: the jobs' work: the dry run and the import.
 - `progress`: how far an import is, told to the progress bar through Redis.
 - `jobs`: the RQ jobs, given a batch id only.
-- `controllers`: the pages; `api`: the JSON API and its schemas.
+- `presentation`: what the pages of every kind share: labels, the progress text and each page's steps
+  (templates/imports/); `controllers`: the pages; `api`: the JSON API and its schemas.
 """

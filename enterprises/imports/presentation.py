@@ -1,15 +1,31 @@
-"""What the pages of every kind of import share: the states' labels, the progress text, reading an upload."""
+"""What the pages of every kind of import share: the states' labels, the progress text, reading an upload,
+and each page's steps, which a kind's controller calls with its `ImportPages`.
+
+The pages of every kind render the shared templates/imports/list.html and templates/imports/detail.html.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
+from urllib.parse import quote
 
+from litestar import Request, Response
 from litestar.datastructures import UploadFile
+from litestar.response import Redirect, Template
 
+from accounts.guards import current_user
+from core.config import settings
 from core.errors import Invalid
 from core.i18n import gettext
+from core.pagination import PageRequest
+from core.web import page, request_locale
+from enterprises.imports import service
+from enterprises.imports.kinds import ENTERPRISES, RowKind
 from enterprises.imports.reading import MAX_UPLOAD_BYTES
-from enterprises.imports.rules import ImportState
+from enterprises.imports.rules import ImportState, OnMatch, Outcome, open_to
 from enterprises.imports.service import ImportStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,3 +66,116 @@ async def read_upload(value: Any) -> tuple[str, bytes]:
     # Read at most one byte past the limit: enough to know the file is too large.
     content = await value.read(MAX_UPLOAD_BYTES + 1)
     return value.filename, content
+
+
+# --- the pages' steps, shared by the controllers of every kind ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportPages:
+    """What sets one kind's import pages apart: where they live, the kind, its texts and its template."""
+
+    base: str  # the pages' URL: "/enterprises/imports"
+    kind: RowKind | None  # None: enterprises
+    outcome_labels: Mapping[str, str]
+    choose_on_match: str  # the error when the confirmation names neither update nor skip
+    template_workbook: Callable[[], bytes]
+    template_filename: str  # the template's name offered for download
+    template_ascii_filename: str  # the same, for browsers that read no UTF-8 file name
+
+    @property
+    def kind_name(self) -> str:
+        return self.kind.name if self.kind else ENTERPRISES
+
+
+@cache
+def _workbook(build: Callable[[], bytes]) -> bytes:
+    return build()
+
+
+async def list_page(
+    request: Request[Any, Any, Any],
+    pages: ImportPages,
+    page_number: int,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The upload form and the kind's batches."""
+    found = await service.list_imports(current_user(request).actor, PageRequest(page=page_number), pages.kind_name)
+    return page(
+        request,
+        "imports/list.html",
+        status_code=status_code,
+        page=found,
+        errors=errors or {},
+        state_labels=STATE_LABELS,
+        max_rows=f"{settings.limits.import_max_rows:,}",
+        base=pages.base,
+        kind=pages.kind_name,
+    )
+
+
+async def upload(request: Request[Any, Any, Any], pages: ImportPages, data: dict[str, Any]) -> Template | Redirect:
+    """Store the form's file and go to its batch; the list again, with the error, if it is refused."""
+    try:
+        filename, content = await read_upload(data.get("file"))
+        batch_id = await service.upload_import(current_user(request).actor, filename, content, pages.kind)
+    except Invalid as error:
+        return await list_page(request, pages, 1, error.errors, status_code=400)
+    return Redirect(f"{pages.base}/{batch_id}")
+
+
+def template_download(pages: ImportPages) -> Response[bytes]:
+    """The kind's XLSX template, built once."""
+    disposition = (
+        f"attachment; filename=\"{pages.template_ascii_filename}\"; filename*=UTF-8''{quote(pages.template_filename)}"
+    )
+    return Response(_workbook(pages.template_workbook), media_type=XLSX, headers={"Content-Disposition": disposition})
+
+
+async def detail_page(
+    request: Request[Any, Any, Any], pages: ImportPages, batch_id: int, outcome: Outcome | None, page_number: int
+) -> Template:
+    """One batch: its progress, the confirmation and the row report."""
+    user = current_user(request)
+    status, rows = await service.import_rows(
+        user.actor, batch_id, outcome, PageRequest(page=page_number), pages.kind_name
+    )
+    return page(
+        request,
+        "imports/detail.html",
+        batch=status,
+        rows=rows,
+        outcome=outcome.value if outcome else "",
+        is_uploader=status.uploaded_by == user.id,
+        moves=open_to(status.facts, user.id),
+        progress_text=progress_text(request_locale(request), status),
+        state_labels=STATE_LABELS,
+        outcome_labels=pages.outcome_labels,
+        base=pages.base,
+        kind=pages.kind_name,
+    )
+
+
+async def progress_report(request: Request[Any, Any, Any], pages: ImportPages, batch_id: int) -> dict[str, Any]:
+    """What the page's progress bar polls (static/import.js)."""
+    status = await service.get_import(current_user(request).actor, batch_id, pages.kind_name)
+    return {
+        "state": status.state.value,
+        "percent": status.percent,
+        "in_progress": status.in_progress,
+        "text": progress_text(request_locale(request), status),
+    }
+
+
+async def confirm(request: Request[Any, Any, Any], pages: ImportPages, batch_id: int, data: dict[str, str]) -> Redirect:
+    choice = data.get("on_match", OnMatch.SKIP)
+    if choice not in {value.value for value in OnMatch}:
+        raise Invalid({"on_match": pages.choose_on_match})
+    await service.confirm_import(current_user(request).actor, batch_id, OnMatch(choice), pages.kind)
+    return Redirect(f"{pages.base}/{batch_id}")
+
+
+async def cancel(request: Request[Any, Any, Any], pages: ImportPages, batch_id: int) -> Redirect:
+    await service.cancel_import(current_user(request).actor, batch_id, pages.kind_name)
+    return Redirect(f"{pages.base}/{batch_id}")

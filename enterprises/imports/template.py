@@ -1,17 +1,14 @@
 """The XLSX template brokers download: the headers the import knows, an example row, and a sheet of notes.
 
+Built by `template_builder`; here is only what is the enterprises'.
+
 Pure: no framework, database or clock.
 """
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from enterprises.identifiers import resident_id_check_character
+from enterprises.imports import template_builder
 from enterprises.imports.headers import COLUMNS, REQUIRED_FIELDS
 from enterprises.imports.rows import EXAMPLE_MARK, TEXT_IDENTIFIERS
 
@@ -65,48 +62,32 @@ TEMPLATE_ORDER = (
     "founder_worked_before", "founder_return_year", "credit_code_note",
 )  # fmt: skip
 
-
-def template_headers() -> list[str]:
-    """The template's headers, required ones marked with "*"."""
-    return [COLUMNS[name][0] + ("*" if name in REQUIRED_FIELDS else "") for name in TEMPLATE_ORDER]
-
-
-def template_workbook() -> bytes:
-    """The XLSX template: the headers brokers know, one example row (invented), and a sheet of notes."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = TEMPLATE_SHEET
-    sheet.append(template_headers())
-    sheet.append([TEMPLATE_EXAMPLE.get(name, "") for name in TEMPLATE_ORDER])
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(TEMPLATE_ORDER, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = 22 if name in TEXT_IDENTIFIERS or name == "name" else 14
-        if name in TEXT_IDENTIFIERS:
-            # Text cells keep every digit of an ID number; Excel would round a number to 15 digits.
-            sheet.column_dimensions[letter].number_format = "@"
-            sheet.cell(row=2, column=index).number_format = "@"
-    for name, options in (
+SPEC = template_builder.TemplateSpec(
+    sheet=TEMPLATE_SHEET,
+    order=TEMPLATE_ORDER,
+    columns=COLUMNS,
+    required=REQUIRED_FIELDS,
+    example=TEMPLATE_EXAMPLE,
+    notes=TEMPLATE_NOTES,
+    row_label="企业名称",
+    example_mark=EXAMPLE_MARK,
+    widths={name: 22 for name in (*TEXT_IDENTIFIERS, "name")},
+    text_fields=TEXT_IDENTIFIERS,
+    choices=(
         ("legal_form", "公司,个体工商户,农民专业合作社,家庭农场,其他"),
         ("stage", "生存型,成长型,发展型"),
         ("status", "正常经营,暂停经营,已关停"),
         ("founder_gender", "男,女"),
-    ):
-        letter = get_column_letter(TEMPLATE_ORDER.index(name) + 1)
-        validation = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True)
-        validation.add(f"{letter}2:{letter}2000")
-        sheet.add_data_validation(validation)
-    notes = workbook.create_sheet("填写说明")
-    notes.append(["列", "表头", "说明"])
-    for index, name in enumerate(TEMPLATE_ORDER, start=1):
-        notes.append([get_column_letter(index), COLUMNS[name][0], TEMPLATE_NOTES.get(name, "")])
-    notes.append([])
-    notes.append(
-        ["", "", f"企业名称以“{EXAMPLE_MARK}”开头的行不会导入；带 * 的列必填。也可上传 UTF-8 或 GBK 编码的 CSV 文件。"]
-    )
-    notes.column_dimensions["B"].width = 18
-    notes.column_dimensions["C"].width = 60
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    ),
+    notes_widths={"B": 18, "C": 60},
+)
+
+
+def template_headers() -> list[str]:
+    """The template's headers, required ones marked with "*"."""
+    return template_builder.template_headers(SPEC)
+
+
+def template_workbook() -> bytes:
+    """The XLSX template: the headers brokers know, one example row (invented), and a sheet of notes."""
+    return template_builder.template_workbook(SPEC)

@@ -1,15 +1,13 @@
 """The XLSX template of the pool's spreadsheet: its headers, an example row and a sheet of notes.
 
+Built by `enterprises.imports.template_builder`; here is only what is the pool's.
+
 Pure: no framework, database or clock.
 """
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
+from enterprises.imports import template_builder
 from experts.imports.rows import COLUMNS, EXAMPLE_MARK, REQUIRED_FIELDS, TEMPLATE_ORDER
 
 TEMPLATE_SHEET = "专家名单"
@@ -40,30 +38,23 @@ TEMPLATE_NOTES: dict[str, str] = {
     "username": "已在系统中开通的专家账号用户名，可不填",
 }
 
+SPEC = template_builder.TemplateSpec(
+    sheet=TEMPLATE_SHEET,
+    order=TEMPLATE_ORDER,
+    columns=COLUMNS,
+    required=REQUIRED_FIELDS,
+    example=TEMPLATE_EXAMPLE,
+    notes=TEMPLATE_NOTES,
+    row_label="姓名",
+    example_mark=EXAMPLE_MARK,
+    widths={"specialties": 24, "bio": 24},
+    notes_widths={"C": 70},
+)
+
 
 def template_headers() -> list[str]:
-    return [COLUMNS[name][0] + ("*" if name in REQUIRED_FIELDS else "") for name in TEMPLATE_ORDER]
+    return template_builder.template_headers(SPEC)
 
 
 def template_workbook() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = TEMPLATE_SHEET
-    sheet.append(template_headers())
-    sheet.append([TEMPLATE_EXAMPLE.get(name, "") for name in TEMPLATE_ORDER])
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(TEMPLATE_ORDER, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 24 if name in ("specialties", "bio") else 14
-    notes = workbook.create_sheet("填写说明")
-    notes.append(["列", "表头", "说明"])
-    for index, name in enumerate(TEMPLATE_ORDER, start=1):
-        notes.append([get_column_letter(index), COLUMNS[name][0], TEMPLATE_NOTES.get(name, "")])
-    notes.append([])
-    notes.append(
-        ["", "", f"姓名以“{EXAMPLE_MARK}”开头的行不会导入；带 * 的列必填。也可上传 UTF-8 或 GBK 编码的 CSV 文件。"]
-    )
-    notes.column_dimensions["C"].width = 70
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return template_builder.template_workbook(SPEC)

@@ -66,7 +66,9 @@ async def test_it_lets_an_expert_change_his_own_profile_and_nothing_else(life: L
     assert changed.status_code == 200, changed.text
     assert changed.json()["away_until"] == back and changed.json()["capacity"] == 5
     below = await client.http.patch(f"{API}/me", json={"capacity": 1}, headers=eve)
-    assert below.status_code == 422 and below.json()["errors"] == {"capacity": "容量不能低于目前在办的案件数；请先办结或交还案件。"}
+    assert below.status_code == 422 and below.json()["errors"] == {
+        "capacity": "容量不能低于目前在办的案件数；请先办结或交还案件。"
+    }
     past = (today() - timedelta(days=1)).isoformat()
     assert (await client.http.patch(f"{API}/me", json={"away_until": past}, headers=eve)).status_code == 422
     cleared = await client.http.patch(f"{API}/me", json={"away_until": ""}, headers=eve)
