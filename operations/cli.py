@@ -68,7 +68,7 @@ DEMO_BANNER = """  Demo accounts, all with the password fuchi-demo:
   A spreadsheet to try the import with (as broker1): enterprises/sample_data/sample-enterprises-gbk.csv
   E-mail sent (users turn it on under E-mail) is kept by a local sink: read it as admin1 at /admin/mailbox
   Experts: officer1 has a backlog of triaged cases to match (one case each, or all at once under
-  批量分派); expert1 has an offer waiting. In 永川区 an offer lapses 3 minutes after it is made and
+  批量派单); expert1 has an offer waiting. In 永川区 an offer lapses 3 minutes after it is made and
   moves on to the next ranked expert (officer2 assigns).
   A measure reminder (expert1) and an outcome survey task (a broker) fall due in the first minutes.
 """
