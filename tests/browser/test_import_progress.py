@@ -29,7 +29,7 @@ from core import crypto
 from core.i18n import gettext
 from enterprises.identifiers import RESIDENT_ID_CHECK_MISMATCH, complete_resident_id
 from enterprises.imports.columns import COLUMN_UNKNOWN
-from enterprises.imports.controllers import STATE_LABELS
+from enterprises.imports.presentation import STATE_LABELS
 from enterprises.imports.rows import DUPLICATE_IN_FILE
 from enterprises.imports.rules import ImportState
 from enterprises.imports.tables import ImportBatch
