@@ -176,7 +176,7 @@ async def _measure(case_id: int, requests: int) -> dict[str, Any]:
     from app import create_app
     from experts.tables import Expert
 
-    app = create_app()
+    app = create_app(freeze_startup_heap=True)  # as the served app (app.app) starts
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
