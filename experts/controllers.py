@@ -15,18 +15,18 @@ from core.errors import Invalid, NotFound
 from core.pagination import PageRequest
 from core.web import page
 from experts import services
-from experts.profile_rules import CITY_FIELDS, LIST_FIELDS, MAX_CAPACITY, OWN_FIELDS, ConflictKind, away_text
+from experts.profile_rules import CITY_FIELDS, CONFLICT_LABELS, LIST_FIELDS, MAX_CAPACITY, OWN_FIELDS, away_text
 
 PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=100000)]
 ExpertId = Annotated[int, PathParameter(ge=1, le=MAX_INT4)]
 ConflictId = Annotated[int, PathParameter(ge=1, le=MAX_INT4)]
 Filter = FromQuery[str]
 
-CONFLICT_KIND_OPTIONS = [(kind.value, kind.label) for kind in ConflictKind]
+CONFLICT_KIND_OPTIONS = list(CONFLICT_LABELS.items())
 
 
 def conflict_kind_label(kind: str) -> str:
-    return ConflictKind(kind).label if kind in {k.value for k in ConflictKind} else kind
+    return CONFLICT_LABELS.get(kind, kind)
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:

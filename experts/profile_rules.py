@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from core.districts import BY_CODE
 from core.errors import Invalid
 from enterprises.classification import INDUSTRY_SECTIONS, NeedCategory
+from experts.matching import ConflictKind
 
 MAX_CAPACITY = 50  # no one carries more active cases than this with any care
 MAX_NAME = 100
@@ -57,19 +57,8 @@ CATEGORIES = tuple(category.value for category in NeedCategory)
 SECTIONS = tuple(INDUSTRY_SECTIONS)
 
 
-class ConflictKind(StrEnum):
-    """Why an expert must not advise an enterprise or a founder (the same values as `matching.ConflictKind`)."""
-
-    KIN = "kin"
-    EQUITY = "equity"
-    CONSULTING = "consulting"
-
-    @property
-    def label(self) -> str:
-        return _CONFLICT_LABELS[self]
-
-
-_CONFLICT_LABELS = {
+# What the pages call each kind of conflict (message ids).
+CONFLICT_LABELS: dict[str, str] = {
     ConflictKind.KIN: "Kin",
     ConflictKind.EQUITY: "Equity stake",
     ConflictKind.CONSULTING: "Paid consulting",

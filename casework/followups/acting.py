@@ -159,9 +159,13 @@ async def _lapse_offer(row: dict[str, Any]) -> Lapse | None:
         )
     ).returning(CaseEvent.id)
     opened = await follow_transition(case_id, row["district"], event[0]["id"], [FollowUpEffect.OPEN_OFFER_DEADLINE])
-    deadlines = await FollowUp.select(FollowUp.id, FollowUp.version, FollowUp.due_at).where(FollowUp.id.is_in(opened))
+    deadlines = (
+        await FollowUp.select(FollowUp.id, FollowUp.version, FollowUp.due_at).where(FollowUp.id.is_in(opened))
+        if opened
+        else []  # Piccolo refuses an empty IN list
+    )
     user = await Assignment.select(Assignment.expert_user).where(Assignment.id == onward["assignment"]).first()
-    return Lapse(offered_to=user["expert_user"] if user else None, deadlines=deadlines if opened else [])
+    return Lapse(offered_to=user["expert_user"] if user else None, deadlines=deadlines)
 
 
 async def _open_task(row: dict[str, Any], due_on: date) -> int | None:

@@ -75,11 +75,6 @@ def label(name: str) -> str:
     return _LABELS[name]
 
 
-def choices(name: str) -> tuple[tuple[str, str], ...]:
-    """The values a chosen setting takes, with their labels; empty for a typed one."""
-    return CHOICES.get(name, ())
-
-
 def as_form(settings: Settings) -> dict[str, str]:
     """The settings as the form shows them."""
     return {name: "" if getattr(settings, name) is None else str(getattr(settings, name)) for name in FIELDS}

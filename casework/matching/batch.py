@@ -125,10 +125,10 @@ async def review_batch(
     for row in rows:
         case_id = int(str(row["id"]))
         line = proposed[case_id]
-        ranking = rank(facts[case_id], experts, today, limit=CHOICES)
-        if line.match is not None and all(m.expert_id != line.expert_id for m in ranking.matches):
-            ranking = Ranking(matches=(line.match, *ranking.matches), excluded=(), ranked=ranking.ranked)
-        rankings[case_id] = Ranking(matches=ranking.matches, excluded=())
+        matches = rank(facts[case_id], experts, today, limit=CHOICES).matches
+        if line.match is not None and all(m.expert_id != line.expert_id for m in matches):
+            matches = (line.match, *matches)
+        rankings[case_id] = Ranking(matches=matches, excluded=())
     profiles = await profiles_of(m.expert_id for ranking in rankings.values() for m in ranking.matches)
     lines = []
     for row in rows:

@@ -58,7 +58,7 @@ class BatchAssignController(Controller):
             lines = parse_lines(data)
             results = await confirm_batch(actor, district, lines, locale)
         except BatchRefused as refused:
-            chosen = {case_id: expert for case_id, (expert, _version) in parse_lines(data).items()}
+            chosen = {case_id: expert for case_id, (expert, _version) in lines.items()}
             review = await review_batch(actor, district, locale, chosen=chosen, errors=refused.lines)
             return page(request, "casework/matching/batch_review.html", 400, review=review, errors=refused.errors)
         except Invalid as error:

@@ -111,15 +111,8 @@ async def offer_case(actor: Actor, case_id: int, expert_id: int, version: int) -
     """The officer offers the case's lead to an expert (the ASSIGN move); the offer as written."""
     moved = await transition_case(actor, case_id, Transition.ASSIGN, version, details=Details(expert=expert_id))
     event = await CaseEvent.select(CaseEvent.data).where(CaseEvent.id == moved.event_id).output(load_json=True).first()
-    offer_id = ((event or {}).get("data") or {}).get("assignment")
-    if offer_id is None:  # the move records its assignment; read the open offer if it ever stops saying so
-        row = (
-            await Assignment.select(Assignment.id)
-            .where((Assignment.case == case_id) & (Assignment.status == OPEN))
-            .first()
-        )
-        offer_id = row["id"] if row else 0
-    return await offer_of(case_id, int(offer_id))
+    assert event is not None  # the move has just written it, with the assignment it made
+    return await offer_of(case_id, int(event["data"]["assignment"]))
 
 
 async def answer_offer(
@@ -209,5 +202,4 @@ async def recent_offers(actor: Actor, now: datetime | None = None, limit: int = 
         .order_by(Assignment.id, ascending=False)
         .limit(limit)
     )
-    categories = await categories_of(row["case_id"] for row in rows)
-    return [{**row, "deadline": None, "categories": categories.get(row["case_id"], [])} for row in rows]
+    return [{**row, "deadline": None} for row in rows]

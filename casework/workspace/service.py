@@ -19,6 +19,7 @@ from casework.followups.listing import OUTSTANDING, kind_label
 from casework.followups.rules import MORNING
 from casework.matching.facts import tally_records, working_days_between
 from casework.offers.service import categories_of, open_offers, recent_offers
+from casework.plans.rules import MeasureStatus
 from casework.states import ENDED, CaseState
 from casework.tables import Assignment, Case, FollowUp, Measure
 from core.config import settings
@@ -26,7 +27,7 @@ from core.db import read_snapshot
 from core.pagination import Page, PageRequest
 from core.working_days import at_local
 
-OPEN_MEASURES = ("todo", "doing")
+OPEN_MEASURES = tuple(status.value for status in MeasureStatus if not status.is_final)
 
 _CASE_COLUMNS = (
     Case.id,
