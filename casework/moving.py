@@ -25,7 +25,7 @@ from casework.reading import facts_of, live_leads, reach_case
 from casework.tables import Case, CaseEvent
 from casework.telling import promise_notifications, told_of
 from casework.workflow import PLAN_NEEDS, RULES, CaseState, Given, Move, Transition, check_transition
-from core.config import settings
+from core.config import bureau_today
 from core.db import write_transaction
 from core.errors import Conflict, Invalid
 from core.jobs import dispatch
@@ -109,9 +109,7 @@ def parse_details(form: Mapping[str, str]) -> Details:
     return details
 
 
-def today() -> date:
-    """Today in the bureau's time zone (Asia/Shanghai): a resume date is a date there."""
-    return datetime.now(settings.display_timezone).date()
+today = bureau_today  # one definition, in core.config
 
 
 async def _claim(case_id: int, expected_version: int) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import os
 import secrets
 import sys
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from email.utils import parseaddr
 from enum import StrEnum
 from pathlib import Path
@@ -219,3 +220,9 @@ try:
     settings = load_settings()
 except ConfigError as error:
     sys.exit(f"Configuration error: {error}")
+
+
+def bureau_today() -> date:
+    """Today in the bureau's time zone: due dates, resume dates and away-until dates are days in
+    Chongqing, whatever the server's clock says."""
+    return datetime.now(settings.display_timezone).date()

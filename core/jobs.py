@@ -21,7 +21,7 @@ from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Callback, Queue, Retry
+from rq import Callback, Queue, Retry, get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
@@ -180,3 +180,10 @@ def sweep_outbox(now: datetime | None = None, connection: Redis | None = None) -
 
 def _job_exists(connection: Redis, job_id: str) -> bool:
     return bool(Job.exists(job_id, connection=connection))
+
+
+def may_retry() -> bool:
+    """Whether RQ will run the current job again if it fails now (so a passing fault need not fail
+    the batch or export it works on)."""
+    job = get_current_job()
+    return job is not None and bool(job.retries_left)

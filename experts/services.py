@@ -16,7 +16,7 @@ from piccolo.columns.combination import WhereRaw
 
 from accounts.policy import Actor, Role
 from accounts.tables import User
-from core.config import settings
+from core.config import bureau_today
 from core.db import write_transaction
 from core.errors import Invalid, NotFound
 from core.pagination import Page, PageRequest
@@ -62,9 +62,7 @@ async def active_loads(expert_ids: Collection[int]) -> dict[int, int]:
     return dict(await _load_counter(expert_ids))
 
 
-def today() -> date:
-    """The bureau's date: an away-until date is a date in Chongqing."""
-    return datetime.now(settings.display_timezone).date()
+today = bureau_today  # one definition, in core.config
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from datetime import date
 
 from accounts.policy import Action, Actor, Role, may
 from casework.access_filter import case_filter
-from casework.matching.explained import ExplainedMatch, bureau_today, category_label, explain
+from casework.matching.explained import ExplainedMatch, category_label, explain
 from casework.matching.facts import cases_facts, expert_facts, profiles_of
 from casework.moving import Details, transition_case
 from casework.states import CaseState, Transition
 from casework.tables import Case
-from core.config import settings
+from core.config import bureau_today, settings
 from core.districts import district_name, is_district
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.i18n import gettext

@@ -8,22 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from casework.matching.facts import case_facts, expert_facts, profiles_of
-from core.config import settings
+from core.config import bureau_today
 from core.db import read_snapshot
 from core.districts import district_name
 from core.i18n import gettext
 from enterprises.classification import NeedCategory, industry_name
 from experts.explaining import explain_exclusion, explain_match, render
 from experts.matching import CaseFacts, PartKind, Ranking, rank
-
-
-def bureau_today() -> date:
-    """Today in the bureau's time zone: an expert away until today is away all of today there."""
-    return datetime.now(settings.display_timezone).date()
 
 
 @dataclass(frozen=True)

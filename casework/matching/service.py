@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from accounts.policy import Action, Actor, may
-from casework.matching.explained import ExplainedExclusion, ExplainedMatch, bureau_today, explain, rank_case
+from casework.matching.explained import ExplainedExclusion, ExplainedMatch, explain, rank_case
 from casework.reading import reach_case
-from core.config import settings
+from core.config import bureau_today, settings
 from core.errors import NotAllowed
 from experts.matching import Match
 

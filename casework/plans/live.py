@@ -6,18 +6,14 @@ Reads only, for a case the caller has already checked the actor reaches; used by
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from casework.plans.rules import MeasureStatus, PlanCase, ProblemFacts
 from casework.states import CaseState
 from casework.tables import Assignment, Case, Measure, PlanVersion, Problem
-from core.config import settings
+from core.config import bureau_today
 
-
-def today() -> date:
-    """The bureau's date: due dates are days in Chongqing, whatever the server's clock says."""
-    return datetime.now(settings.display_timezone).date()
+today = bureau_today  # one definition, in core.config
 
 
 async def lead_expert(case_id: int) -> int | None:

@@ -26,7 +26,7 @@ from casework.tasks.rules import (
     completion_asks,
     is_overdue,
 )
-from core.config import settings
+from core.config import bureau_today
 from core.districts import is_district
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.pagination import Page, PageRequest
@@ -74,9 +74,7 @@ _DETAIL = (
 )
 
 
-def today() -> date:
-    """Today in the bureau's time zone: a task due today is not overdue until Beijing's midnight."""
-    return datetime.now(settings.display_timezone).date()
+today = bureau_today  # one definition, in core.config
 
 
 def task_filter(actor: Actor) -> Any:

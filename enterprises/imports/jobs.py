@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from piccolo.utils.sync import run_sync
-from rq import get_current_job
 
+from core.jobs import may_retry
 from enterprises.imports.applying import apply_batch
 from enterprises.imports.checking import check_batch
 
 
-def _may_retry() -> bool:
-    """Whether RQ will run this job again if it fails now (so a passing fault need not fail the batch)."""
-    job = get_current_job()
-    return job is not None and bool(job.retries_left)
-
-
 def check_import(batch_id: int) -> None:
     """The dry run of an uploaded spreadsheet; running it again leaves the same rows."""
-    run_sync(check_batch(batch_id, may_retry=_may_retry()))
+    run_sync(check_batch(batch_id, may_retry=may_retry()))
 
 
 def apply_import(batch_id: int) -> None:
     """The confirmed import, all rows or none; running it again imports nothing twice."""
-    run_sync(apply_batch(batch_id, may_retry=_may_retry()))
+    run_sync(apply_batch(batch_id, may_retry=may_retry()))
