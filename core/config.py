@@ -6,6 +6,7 @@ naming the variable, rather than failing on the first request that touches it.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -90,6 +91,12 @@ class Settings:
     limits: Limits
     password_hashing: PasswordHashing = PasswordHashing()
     smtp: Smtp = Smtp()
+    # Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed
+    # (FUCHI_TRUSTED_PROXIES, comma-separated); from anyone else those headers are ignored.
+    trusted_proxies: tuple[str, ...] = ()
+    # Earlier SECRET_KEYs (FUCHI_OLD_SECRET_KEYS, comma-separated): data encrypted under them stays
+    # readable while `fuchi rotate-key` re-encrypts it under SECRET_KEY.
+    old_secret_keys: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -197,6 +204,23 @@ def _smtp() -> Smtp:
     )
 
 
+def _address_list(variable: str) -> tuple[str, ...]:
+    values = tuple(part.strip() for part in os.environ.get(variable, "").split(",") if part.strip())
+    for value in values:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError as exc:
+            raise ConfigError(f"{variable} must list IP addresses separated by commas (got {value!r}).") from exc
+    return values
+
+
+def _old_secret_keys() -> tuple[str, ...]:
+    keys = tuple(part.strip() for part in os.environ.get("FUCHI_OLD_SECRET_KEYS", "").split(",") if part.strip())
+    if any(len(key) < 32 for key in keys):
+        raise ConfigError("Each key in FUCHI_OLD_SECRET_KEYS must be at least 32 characters long.")
+    return keys
+
+
 def load_settings() -> Settings:
     """Read and validate the environment."""
     var_dir = Path(os.environ.get("FUCHI_VAR_DIR", ROOT / "var"))
@@ -213,6 +237,8 @@ def load_settings() -> Settings:
         limits=_whole_numbers(Limits, "FUCHI_"),
         password_hashing=_whole_numbers(PasswordHashing, "FUCHI_ARGON2_"),
         smtp=_smtp(),
+        trusted_proxies=_address_list("FUCHI_TRUSTED_PROXIES"),
+        old_secret_keys=_old_secret_keys(),
     )
 
 

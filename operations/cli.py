@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import importlib
 import logging
 import os
 import sys
+from typing import Any
 
 from piccolo.apps.migrations.commands.forwards import forwards
 
@@ -82,6 +84,15 @@ def up(args: argparse.Namespace) -> None:
     supervisor.run(ready=answers(f"http://127.0.0.1:{args.port}/health"), on_ready=lambda: print(banner, flush=True))
 
 
+# Further command groups, each a module with `add_commands(commands)` and `run(args) -> bool`
+# (True when it handled args.command): security and account commands live beside what they act on.
+COMMAND_GROUPS: tuple[str, ...] = ()
+
+
+def _groups() -> list[Any]:
+    return [importlib.import_module(name) for name in COMMAND_GROUPS]
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="fuchi", description="Fuchi operator commands")
@@ -108,7 +119,12 @@ def main(argv: list[str] | None = None) -> None:
     run_all = commands.add_parser("up", help="run web server, workers and scheduler, restarting any that dies")
     run_all.add_argument("--port", type=int, default=settings.port)
     run_all.add_argument("--web-workers", type=int, default=1)
+    groups = _groups()
+    for group in groups:
+        group.add_commands(commands)
     args = parser.parse_args(argv)
+    if any(group.run(args) for group in groups):
+        return
     if args.command == "migrate":
         migrate()
     elif args.command == "create-user":
