@@ -35,3 +35,23 @@ class OutboxJob(Table, tablename="core_outbox_job"):
     enqueued_at = Timestamptz(null=True, default=None)
     enqueue_count = Integer(default=0)
     done_at = Timestamptz(null=True, default=None, index=True)
+
+
+class AuditEvent(Table, tablename="core_audit_event"):
+    """A security event (failed sign-in, refusal, reveal, account change, export …), append-only.
+
+    Each row carries the hash of the one before it (`core.audit`), so an edited or removed row
+    shows when the chain is verified (`fuchi audit verify`). No code updates or deletes a row.
+    """
+
+    id: Serial  # declared for type checkers; Piccolo adds the column itself
+
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    kind = Varchar(length=40, index=True, help_text="core.audit.AuditKind")
+    # core knows no users table: a plain id, so an event outlives the account it names.
+    actor_id = Integer(null=True, default=None, index=True, help_text="the user who acted, if any")
+    target = Varchar(length=500, default="", help_text="what was acted on: user:12, enterprise:5, a path")
+    detail = JSON(default={}, help_text="small facts about the event, never personal data")
+    source = Varchar(length=100, default="", help_text="the client's address")
+    prev_hash = Varchar(length=64, default="", help_text="hash of the previous event; empty for the first")
+    hash = Varchar(length=64, default="", help_text="sha256 of prev_hash and this row's fields")

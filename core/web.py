@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
+from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -30,6 +32,8 @@ from litestar.status_codes import (
 from litestar.template.config import TemplateConfig
 from litestar.types import ExceptionHandlersMap
 
+from core.audit import AuditKind, record_event
+from core.client import client_address
 from core.config import ROOT, settings
 from core.districts import DISTRICTS, district_name
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, TooManyAttempts
@@ -139,9 +143,42 @@ def _error_response(
     return page(request, "error.html", status_code=status, message=text, errors=translated)
 
 
+# Refusals of these paths say nothing about reach (a stale bookmark of a stylesheet): not audited.
+UNAUDITED_PREFIXES = ("/static/", "/favicon.ico", "/robots.txt")
+# A number this long in a path is no row id but could be a phone or an ID number typed into the URL.
+_PERSONAL_LOOKING = re.compile(r"[0-9]{11,}[0-9Xx]?")
+
+
+async def _record_refusal(actor_id: int, target: str, detail: dict[str, Any], source: str) -> None:
+    try:
+        await record_event(AuditKind.REFUSED, actor_id=actor_id, target=target, detail=detail, source=source)
+    except Exception:  # the answer is already sent: a lost audit line is logged, not raised into the void
+        log.exception("could not record a refusal of %s", target)
+
+
+def _audit_refusal(request: Request[Any, Any, Any], response: Response[Any], status: int) -> Response[Any]:
+    """Record a signed-in user's 403 or 404 (an object out of reach), after the answer is sent.
+
+    Anonymous refusals are left out: they name nobody, and a crawler's 404s would drown the trail.
+    """
+    user_id = getattr(request.scope.get("user"), "id", None)
+    path = _PERSONAL_LOOKING.sub("…", request.url.path)
+    if user_id is None or path.startswith(UNAUDITED_PREFIXES):
+        return response
+    detail = {"method": request.method, "status": status}
+    response.background = BackgroundTask(_record_refusal, user_id, path, detail, client_address(request.scope))
+    return response
+
+
 def handle_domain_error(request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
     errors = error.errors if isinstance(error, Invalid) else None
-    return _error_response(request, _status_of(error), error.message, error.params, errors)
+    status = _status_of(error)
+    response = _error_response(request, status, error.message, error.params, errors)
+    if isinstance(error, TooManyAttempts) and error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    if status in (HTTP_403_FORBIDDEN, HTTP_404_NOT_FOUND):
+        return _audit_refusal(request, response, status)
+    return response
 
 
 def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
@@ -153,7 +190,7 @@ def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> 
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="")
         return Redirect(f"/login?next={target}")
     if isinstance(error, NotFoundException):
-        return _error_response(request, HTTP_404_NOT_FOUND, "Not found.")
+        return _audit_refusal(request, _error_response(request, HTTP_404_NOT_FOUND, "Not found."), HTTP_404_NOT_FOUND)
     if isinstance(error, PermissionDeniedException) and "CSRF" in str(error.detail):
         return _error_response(request, HTTP_403_FORBIDDEN, "Your form has expired. Reload the page and try again.")
     if isinstance(error, ValidationException):
