@@ -52,3 +52,9 @@ class TooManyAttempts(DomainError):
     """Too many attempts in a short time (failed sign-ins), or too much work at once (heavy jobs)."""
 
     message = "Too many failed attempts. Try again in {minutes} minutes."
+
+    @property
+    def retry_after(self) -> int | None:
+        """Whole seconds to wait, when the refusal says them (its `seconds`): the 429's Retry-After."""
+        seconds = self.params.get("seconds")
+        return seconds if isinstance(seconds, int) else None
