@@ -6,20 +6,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
-from litestar.params import JSONBody, QueryParameter
+from litestar import Controller, Request, delete, get, post
+from litestar.params import JSONBody, KwargDefinition, QueryParameter
+from msgspec import Meta
 
-from accounts import services
-from accounts.guards import current_user
+from accounts import services, tokens
+from accounts.guards import BEFORE_PASSWORD_CHANGE, current_user
 from accounts.policy import Action
-from core.api import API_V1, BEARER, Paginated, error_responses, paginated
+from accounts.tokens import DEFAULT_NAME, NAME_LENGTH
+from core.api import API_V1, BEARER, Paginated, RowId, error_responses, paginated
+from core.client import client_address
 from core.pagination import Page, PageRequest
+
+TokenName = Annotated[str, Meta(max_length=NAME_LENGTH), KwargDefinition(max_length=NAME_LENGTH)]
 
 
 @dataclass
 class TokenRequest:
     username: str
     password: str
+    name: TokenName = DEFAULT_NAME  # what the token is for, e.g. the script that uses it; shown when listing
 
 
 @dataclass
@@ -27,6 +33,20 @@ class Token:
     access_token: str
     token_type: str
     expires_at: datetime
+    id: int = 0
+    name: str = DEFAULT_NAME
+
+
+@dataclass
+class TokenInfo:
+    """A token of the signed-in user, without its secret (which is shown once, when issued)."""
+
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    current: bool  # the token this request came with
 
 
 @dataclass
@@ -56,10 +76,67 @@ class AuthApi(Controller):
         summary="Exchange a username and password for a bearer token",
         responses=error_responses(400, 422, 429),
     )
-    async def token(self, data: JSONBody[TokenRequest]) -> Token:
-        user = await services.authenticate(data.username, data.password)
-        issued = await services.issue_token(user)
-        return Token(access_token=issued.token, token_type="bearer", expires_at=issued.expires_at)
+    async def token(self, request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> Token:
+        source = client_address(request.scope)
+        user = await services.authenticate(data.username, data.password, source)
+        issued = await tokens.issue_token(user, data.name)
+        return Token(
+            access_token=issued.token,
+            token_type="bearer",
+            expires_at=issued.expires_at,
+            id=issued.id,
+            name=issued.name,
+        )
+
+    @get(
+        "/tokens",
+        opt={"action": Action.MANAGE_OWN_TOKENS},
+        security=BEARER,
+        summary="The signed-in user's live API tokens, newest first",
+        responses=error_responses(400, 401, 403),
+    )
+    async def list_tokens(
+        self,
+        request: Request[Any, Any, Any],
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+    ) -> Paginated[TokenInfo]:
+        user = current_user(request)
+        paging = PageRequest(page=page_number, per_page=per_page)
+        rows, total = await tokens.list_tokens(user.id, paging.page, paging.per_page)
+        items = [
+            TokenInfo(
+                id=r["id"],
+                name=r["name"],
+                created_at=r["created_at"],
+                expires_at=r["expires_at"],
+                last_used_at=r["last_used_at"],
+                current=r["id"] == user.token_id,
+            )
+            for r in rows
+        ]
+        return paginated(Page(items=rows, request=paging, total=total), items)
+
+    @delete(
+        "/tokens/{token_id:int}",
+        opt={"action": Action.MANAGE_OWN_TOKENS},
+        security=BEARER,
+        summary="Revoke one of the signed-in user's tokens",
+        responses=error_responses(400, 401, 403, 404),
+    )
+    async def revoke_token(self, request: Request[Any, Any, Any], token_id: RowId) -> None:
+        await tokens.revoke_own_token(current_user(request), token_id, client_address(request.scope))
+
+    @post(
+        "/logout",
+        opt={"action": Action.SIGNED_IN, BEFORE_PASSWORD_CHANGE: True},
+        security=BEARER,
+        status_code=204,
+        summary="Sign out: revoke the token this request came with",
+        responses=error_responses(401),
+    )
+    async def logout(self, request: Request[Any, Any, Any]) -> None:
+        await tokens.revoke_token_used(current_user(request), client_address(request.scope))
 
 
 class NotificationApi(Controller):

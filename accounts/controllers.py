@@ -10,16 +10,18 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from accounts import services
-from accounts.guards import current_user
+from accounts import lifecycle, services
+from accounts.guards import BEFORE_PASSWORD_CHANGE, current_user
+from accounts.identity import session_of
 from accounts.policy import Action, Role
+from core.client import client_address
 from core.config import SUPPORTED_LOCALES
 from core.districts import DISTRICTS
-from core.errors import Invalid
-from core.i18n import LOCALE_COOKIE
+from core.errors import Invalid, TooManyAttempts
+from core.i18n import LOCALE_COOKIE, gettext
 from core.pagination import Page, PageRequest
 from core.sessions import rotate_session_id
-from core.web import page
+from core.web import page, request_locale
 
 PUBLIC = {"action": Action.PUBLIC}
 SIGNED_IN = {"action": Action.SIGNED_IN}
@@ -54,16 +56,23 @@ class AccountController(Controller):
 
     @post("/login", opt=PUBLIC)
     async def login(self, request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+        values = {"username": data.get("username", ""), "next": _safe_next(data.get("next"))}
         try:
-            user = await services.authenticate(data.get("username", ""), data.get("password", ""))
+            source = client_address(request.scope)
+            user = await services.authenticate(data.get("username", ""), data.get("password", ""), source)
         except Invalid as error:
-            values = {"username": data.get("username", ""), "next": _safe_next(data.get("next"))}
             return page(request, "accounts/login.html", status_code=400, values=values, errors=error.errors)
+        except TooManyAttempts as error:
+            # The form stays, the wait in place of the password's error: the user tries again after it.
+            wait = gettext(request_locale(request), error.message, **error.params)
+            refused = page(request, "accounts/login.html", status_code=429, values=values, errors={"password": wait})
+            refused.headers["Retry-After"] = str(error.retry_after or 1)
+            return refused
         rotate_session_id(request)
-        request.set_session({"user_id": user.id})
+        request.set_session(session_of(user))
         return Redirect(_safe_next(data.get("next")) if data.get("next", "/") != "/" else HOME_OF_ROLE[user.role])
 
-    @post("/logout", opt=SIGNED_IN)
+    @post("/logout", opt={**SIGNED_IN, BEFORE_PASSWORD_CHANGE: True})
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
         request.clear_session()
         return Redirect("/login")
@@ -119,7 +128,7 @@ class UserAdminController(Controller):
         status_code: int = 200,
     ) -> Template:
         paging = PageRequest(page=page_number)
-        rows, total = await services.list_users(paging.page, paging.per_page)
+        rows, total = await lifecycle.list_accounts(paging.page, paging.per_page)
         return page(
             request,
             "accounts/users.html",
@@ -131,7 +140,7 @@ class UserAdminController(Controller):
             districts=DISTRICTS,
         )
 
-    @get("/")
+    @get("/", opt={"action": Action.MANAGE_ACCOUNTS})  # city officers find the brokers they manage here
     async def users(
         self,
         request: Request[Any, Any, Any],

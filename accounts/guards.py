@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.response import Redirect
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from accounts.identity import CurrentUser, user_from_session, user_from_token
 from accounts.policy import Action, may
 from core.errors import NotAllowed
+from core.web import handle_domain_error, is_api
 
 # Framework routes that carry no `opt` of ours; everything else must name an Action.
 FRAMEWORK_PATH_PREFIXES = ("/schema", "/static")
@@ -64,8 +67,32 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
     user: CurrentUser | None = connection.scope.get("user")
     if action is not Action.PUBLIC and user is None:
         raise NotAuthorizedException()
+    if user is not None and user.must_change_password and not _open_before_password_change(action, handler):
+        raise PasswordChangeRequired()
     if not may(user.actor if user else None, action):
         raise NotAllowed()
+
+
+# A route marked `opt={..., BEFORE_PASSWORD_CHANGE: True}` (sign-out) stays open to a user whose
+# password was reset; everything else waits until he has chosen a new one.
+BEFORE_PASSWORD_CHANGE = "before_password_change"
+CHANGE_PASSWORD_PAGE = "/account/password"
+
+
+class PasswordChangeRequired(NotAllowed):
+    """The user signed in with a temporary password: pages send him to the change form, the API refuses."""
+
+    message = "Your password was reset: sign in on the web and choose a new one first."
+
+
+def _open_before_password_change(action: Action, handler: BaseRouteHandler) -> bool:
+    return action in {Action.PUBLIC, Action.CHANGE_OWN_PASSWORD} or bool(handler.opt.get(BEFORE_PASSWORD_CHANGE))
+
+
+def handle_password_change_required(request: Request[Any, Any, Any], error: PasswordChangeRequired) -> Response[Any]:
+    if is_api(request):
+        return handle_domain_error(request, error)
+    return Redirect(CHANGE_PASSWORD_PAGE)
 
 
 def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:

@@ -66,6 +66,10 @@ class Action(StrEnum):
     EDIT_OWN_EXPERT_PROFILE = "edit_own_expert_profile"
     VIEW_EXPERT_WORKSPACE = "view_expert_workspace"
     MATCH_EXPERTS = "match_experts"
+    MANAGE_ACCOUNTS = "manage_accounts"
+    CHANGE_OWN_PASSWORD = "change_own_password"
+    MANAGE_OWN_TOKENS = "manage_own_tokens"
+    VIEW_AUDIT = "view_audit"
 
 
 _ALL = frozenset(Role)
@@ -113,6 +117,12 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.VIEW_EXPERT_WORKSPACE: frozenset({Role.EXPERT}),
     # Ranked experts for a case and batch assignment: officers assign (casework.access decides the cases).
     Action.MATCH_EXPERTS: _OFFICERS,
+    # Disable, re-enable, change role, reset a password: whom each may act on is accounts.account_rules'.
+    Action.MANAGE_ACCOUNTS: frozenset({Role.CITY_OFFICER, Role.ADMIN}),
+    Action.CHANGE_OWN_PASSWORD: _ALL,
+    Action.MANAGE_OWN_TOKENS: _ALL,
+    # The audit trail of security events (/admin/audit): who was refused, revealed or exported what.
+    Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
 }
 
 

@@ -3,55 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from accounts import passwords, throttle
-from accounts.identity import CurrentUser, current_user_from_row, token_digest
+from accounts import passwords
+from accounts.identity import CurrentUser
 from accounts.policy import ROLES_WITH_DISTRICT, Role
-from accounts.tables import ApiToken, LoginAttempt, Notification, User
+from accounts.signin import BAD_CREDENTIALS as BAD_CREDENTIALS  # its old home
+from accounts.signin import authenticate as authenticate
+from accounts.tables import Notification, User
+from accounts.tokens import TOKEN_LIFETIME as TOKEN_LIFETIME  # their old home
+from accounts.tokens import IssuedToken as IssuedToken
+from accounts.tokens import issue_token as issue_token
 from core.db import write_transaction
 from core.districts import is_district
-from core.errors import Invalid, TooManyAttempts
+from core.errors import Invalid
 from core.jobs import dispatch, promise_job
-
-TOKEN_LIFETIME = timedelta(days=30)
-BAD_CREDENTIALS = "Wrong username or password."
-
-
-async def authenticate(username: str, password: str) -> CurrentUser:
-    """The user with these credentials, or `Invalid` with one message for unknown name and wrong password."""
-    name = username.replace("\x00", "").strip().lower()  # PostgreSQL refuses NUL in text
-    now = datetime.now(UTC)
-    failures = await LoginAttempt.select(LoginAttempt.at).where(
-        (LoginAttempt.username == name)
-        & (LoginAttempt.succeeded == False)  # noqa: E712
-        & (LoginAttempt.at > now - throttle.WINDOW)
-    )
-    if (wait := throttle.locked_for([row["at"] for row in failures], now)) is not None:
-        raise TooManyAttempts(minutes=max(1, round(wait.total_seconds() / 60)))
-    row = await User.select().where((User.username == name) & (User.is_active == True)).first()  # noqa: E712
-    # Argon2 is deliberately slow: keep it off the event loop.
-    ok = await asyncio.to_thread(passwords.verify_password, row["password_hash"] if row else None, password)
-    await LoginAttempt.insert(LoginAttempt(username=name[:64], succeeded=ok, at=now))
-    if not ok or row is None:
-        raise Invalid({"password": BAD_CREDENTIALS}, BAD_CREDENTIALS)
-    return current_user_from_row(row)
-
-
-@dataclass(frozen=True)
-class IssuedToken:
-    token: str
-    expires_at: datetime
-
-
-async def issue_token(user: CurrentUser) -> IssuedToken:
-    token = secrets.token_urlsafe(32)
-    expires_at = datetime.now(UTC) + TOKEN_LIFETIME
-    await ApiToken.insert(ApiToken(user=user.id, token_hash=token_digest(token), expires_at=expires_at))
-    return IssuedToken(token=token, expires_at=expires_at)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -23,6 +23,10 @@ class User(Table, tablename="accounts_user"):
     email = Varchar(length=254, default="", help_text="where notifications are e-mailed; set by the user himself")
     email_on = Boolean(default=False, help_text="whether notifications are e-mailed to `email`")
     email_locale = Varchar(length=5, default="", help_text="language of his e-mails; empty: the default (Chinese)")
+    session_generation = Integer(
+        default=0, help_text="kept in each page session at sign-in; bumped to end them all (disable, password, role)"
+    )
+    must_change_password = Boolean(default=False, help_text="his password was reset: he must choose a new one")
 
 
 class ApiToken(Table, tablename="accounts_api_token"):
@@ -34,11 +38,14 @@ class ApiToken(Table, tablename="accounts_api_token"):
     token_hash = Varchar(length=64, unique=True, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
+    name = Varchar(length=100, default="API", help_text="the owner's name for it, e.g. the script that uses it")
+    last_used_at = Timestamptz(null=True, default=None, help_text="updated at most once a minute")
 
 
 class LoginAttempt(Table, tablename="accounts_login_attempt"):
     id: Serial  # declared for type checkers; Piccolo adds the column itself
     username = Varchar(length=64, index=True, help_text="as typed, lower-cased")
+    source = Varchar(length=64, index=True, help_text="the client's address (core.client.client_address)")
     succeeded = Boolean(default=False)
     at = Timestamptz(default=TimestamptzNow(), index=True)
 

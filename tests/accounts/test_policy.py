@@ -41,6 +41,10 @@ EXPECTED = {
     Action.EDIT_OWN_EXPERT_PROFILE: {E},
     Action.VIEW_EXPERT_WORKSPACE: {E},
     Action.MATCH_EXPERTS: {D, C},
+    Action.MANAGE_ACCOUNTS: {C, A},
+    Action.CHANGE_OWN_PASSWORD: {B, E, D, C, A},
+    Action.MANAGE_OWN_TOKENS: {B, E, D, C, A},
+    Action.VIEW_AUDIT: {A},
 }
 
 
