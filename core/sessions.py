@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
-from litestar.types import Message, ScopeSession
+from litestar.types import Empty, Message, ScopeSession
 
 from core.tables import Session
 
@@ -105,10 +106,37 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         )
         if unchanged:
             return  # the stored session and the browser's cookie are already right
+        if (
+            scope_session is Empty or not scope_session
+        ):  # signed out, or an anonymous visitor: keep no row, leave no cookie
+            await self._forget(message, connection)
+            return
         await super().store_in_message(scope_session, message, connection)
         replaced: str | None = connection.scope.get(_REPLACED_ID)  # type: ignore[assignment]
         if replaced and message["type"] == "http.response.start":
             await self.delete(replaced, store=self.config.get_store_from_app(connection.scope["app"]))
+
+    async def _forget(self, message: Message, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+        """Delete the stored session and expire the browser's cookie, if it has one.
+
+        Litestar would store an empty session under a fresh id for every anonymous page (a row per
+        `GET /login`), and expire a sign-out cookie by `expires` alone, keeping its Max-Age.
+        """
+        session_id = connection.cookies.get(self.config.key)
+        if not session_id:
+            return
+        await self.delete(session_id, store=self.config.get_store_from_app(connection.scope["app"]))
+        gone = Cookie(
+            key=self.config.key,
+            value="",
+            path=self.config.path,
+            max_age=0,
+            expires=0,
+            secure=self.config.secure,
+            httponly=self.config.httponly,
+            samesite=self.config.samesite,
+        )
+        MutableScopeHeaders.from_message(message).add("Set-Cookie", gone.to_header(header=""))
 
 
 class RotatingSessionConfig(ServerSideSessionConfig):
