@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, patch, post
-from litestar.params import JSONBody, KwargDefinition, QueryParameter
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.datastructures import ResponseHeader
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import HeaderParameter, JSONBody, KwargDefinition, QueryParameter
+from litestar.status_codes import HTTP_409_CONFLICT, HTTP_428_PRECONDITION_REQUIRED
 from msgspec import Meta
 
 from accounts.guards import current_user
 from accounts.policy import Action
-from core.api import API_V1, BEARER, Paginated, RowId, error_responses, paginated
+from core.api import API_V1, BEARER, MAX_INT4, ErrorBody, Paginated, RowId, error_responses, paginated
+from core.errors import Invalid
+from core.i18n import gettext
 from core.pagination import PageRequest
+from core.web import request_locale
 from enterprises import services
 from enterprises.listing import EnterpriseFilter, list_enterprises
 
@@ -47,10 +55,36 @@ class EnterpriseCreate:
 
 
 @dataclass
+class Change:
+    kind: str
+    changes: dict[str, Any]
+    actor_name: str | None
+    created_at: datetime
+
+
+Version = Annotated[int, Meta(ge=1, le=MAX_INT4), KwargDefinition(ge=1, le=MAX_INT4)]
+
+
+@dataclass
 class EnterpriseUpdate:
-    """Fields to change; omitted fields keep their value (an omitted phone or ID number keeps the one on record)."""
+    """Fields to change; omitted fields keep their value (an omitted phone or ID number keeps the one on record).
+
+    `version` is the version the caller read (or send it as `If-Match: "<version>"`): a change made
+    from an older version is refused with 409, never applied over changes the caller has not seen.
+    """
 
     changes: dict[str, str] = field(default_factory=dict)
+    version: Version | None = None
+
+
+@dataclass
+class StaleEdit:
+    """A change refused because the enterprise changed since the version the caller named."""
+
+    status_code: int
+    detail: str
+    current_version: int
+    changed_meanwhile: list[Change]
 
 
 @dataclass
@@ -79,6 +113,7 @@ class EnterpriseDetail(Enterprise):
     employees: int | None
     migrant_employees: int | None
     annual_revenue: str | None
+    version: int
 
 
 @dataclass(frozen=True)
@@ -101,14 +136,6 @@ class RevealedFounder:
     id_number: str
 
 
-@dataclass
-class Change:
-    kind: str
-    changes: dict[str, Any]
-    actor_name: str | None
-    created_at: datetime
-
-
 def enterprise_out(row: dict[str, Any]) -> Enterprise:
     return Enterprise(**{name: row[name] for name in Enterprise.__dataclass_fields__})
 
@@ -120,6 +147,54 @@ def detail_out(row: dict[str, Any]) -> EnterpriseDetail:
 
 
 ERRORS = error_responses(401, 403, 404, 422)
+UPDATE_ERRORS = {
+    **error_responses(401, 403, 404, 422, 428),
+    HTTP_409_CONFLICT: ResponseSpec(
+        data_container=StaleEdit, description="Changed since the version named", generate_examples=False
+    ),
+}
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
+BAD_IF_MATCH = 'Send If-Match as the ETag you read, e.g. "3".'
+VERSIONS_DISAGREE = "The version in the body and the one in If-Match differ."
+
+
+def _expected_version(in_body: int | None, if_match: str) -> int | None:
+    """The version the caller read, from the body or `If-Match`; None when he named none."""
+    from_header: int | None = None
+    if if_match.strip():
+        found = _ETAG.match(if_match)
+        if found is None or not 1 <= int(found[1]) <= MAX_INT4:
+            raise Invalid({"If-Match": BAD_IF_MATCH})
+        from_header = int(found[1])
+    if in_body is not None and from_header is not None and in_body != from_header:
+        raise Invalid({"version": VERSIONS_DISAGREE})
+    return in_body if in_body is not None else from_header
+
+
+def _with_etag(detail: EnterpriseDetail) -> Response[EnterpriseDetail]:
+    return Response(detail, headers={"ETag": f'"{detail.version}"'})
+
+
+def _change(row: Mapping[str, Any]) -> Change:
+    return Change(kind=row["kind"], changes=row["changes"], actor_name=row["actor_name"], created_at=row["created_at"])
+
+
+def _stale(request: Request[Any, Any, Any], stale: services.StaleEnterprise) -> Response[Any]:
+    """409 naming the current version (also as the ETag) and what changed since the caller's."""
+    body = StaleEdit(
+        status_code=HTTP_409_CONFLICT,
+        detail=gettext(request_locale(request), stale.message, **stale.params),
+        current_version=stale.current_version,
+        changed_meanwhile=[_change(row) for row in stale.changed_meanwhile],
+    )
+    return Response(body, status_code=HTTP_409_CONFLICT, headers={"ETag": f'"{stale.current_version}"'})
+
+
+def _problem(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
+    body = ErrorBody(status_code=status, detail=gettext(request_locale(request), message))
+    return Response(body, status_code=status)
+
+
 Text = Annotated[str, QueryParameter(max_length=100)]
 
 
@@ -163,34 +238,55 @@ class EnterpriseApi(Controller):
         "/",
         opt={"action": Action.REGISTER_ENTERPRISE},
         summary="Register an enterprise and its founder",
-        responses=ERRORS,
+        responses=ERRORS | error_responses(409, 429),
     )
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[EnterpriseCreate]) -> EnterpriseDetail:
         actor = current_user(request).actor
         enterprise_id = await services.register_enterprise(actor, {k: str(v) for k, v in asdict(data).items()})
         return detail_out(await services.get_enterprise(actor, enterprise_id))
 
-    @get("/{enterprise_id:int}", summary="One enterprise", responses=ERRORS)
-    async def show(self, request: Request[Any, Any, Any], enterprise_id: RowId) -> EnterpriseDetail:
-        return detail_out(await services.get_enterprise(current_user(request).actor, enterprise_id))
+    @get(
+        "/{enterprise_id:int}",
+        summary="One enterprise; its `ETag` is the version to send back with a change",
+        responses=ERRORS,
+        response_headers=[ResponseHeader(name="ETag", description='"<version>"', documentation_only=True)],
+    )
+    async def show(self, request: Request[Any, Any, Any], enterprise_id: RowId) -> Response[EnterpriseDetail]:
+        return _with_etag(detail_out(await services.get_enterprise(current_user(request).actor, enterprise_id)))
 
     @patch(
         "/{enterprise_id:int}",
         opt={"action": Action.UPDATE_ENTERPRISE},
-        summary="Change an enterprise; every change is recorded with who and when",
-        responses=ERRORS,
+        summary="Change an enterprise from the version read (body `version` or `If-Match`); 409 if it changed since",
+        responses=UPDATE_ERRORS,
+        response_headers=[ResponseHeader(name="ETag", description='"<version>"', documentation_only=True)],
     )
     async def update(
-        self, request: Request[Any, Any, Any], enterprise_id: RowId, data: JSONBody[EnterpriseUpdate]
-    ) -> EnterpriseDetail:
+        self,
+        request: Request[Any, Any, Any],
+        enterprise_id: RowId,
+        data: JSONBody[EnterpriseUpdate],
+        if_match: Annotated[
+            str,
+            HeaderParameter(name="If-Match", max_length=40, description='the version read, as its ETag: "<version>"'),
+        ] = "",
+    ) -> Response[EnterpriseDetail]:
         actor = current_user(request).actor
-        await services.change_enterprise(actor, enterprise_id, {k: str(v) for k, v in data.changes.items()})
-        return detail_out(await services.get_enterprise(actor, enterprise_id))
+        version = _expected_version(data.version, if_match)
+        try:
+            await services.change_enterprise(
+                actor, enterprise_id, {k: str(v) for k, v in data.changes.items()}, version
+            )
+        except services.VersionRequired as missing:
+            return _problem(request, HTTP_428_PRECONDITION_REQUIRED, missing.message)
+        except services.StaleEnterprise as stale:
+            return _stale(request, stale)
+        return _with_etag(detail_out(await services.get_enterprise(actor, enterprise_id)))
 
     @get("/{enterprise_id:int}/history", summary="Every change to the enterprise", responses=ERRORS)
     async def history(self, request: Request[Any, Any, Any], enterprise_id: RowId) -> list[Change]:
         rows = await services.history(current_user(request).actor, enterprise_id)
-        return [Change(**row) for row in rows]
+        return [_change(row) for row in rows]
 
     @post(
         "/{enterprise_id:int}/founder/reveal",

@@ -17,10 +17,12 @@ from core.i18n import gettext
 from core.pagination import PageRequest
 from core.web import page, request_locale
 from enterprises import services
+from enterprises.duplicates.quota import TooManyChecks
 from enterprises.duplicates.service import PossibleDuplicates
 from enterprises.exports import service as export_service
 from enterprises.exports.rules import ExportFormat
 from enterprises.heavy_work import TooMuchHeavyWork
+from enterprises.history import carried_forward
 from enterprises.listing import EnterpriseFilter, list_enterprises
 
 Form = URLEncodedBody[dict[str, str]]
@@ -114,6 +116,10 @@ class EnterpriseController(Controller):
             return page(
                 request, "enterprises/new.html", status_code=409, values=data, errors={}, duplicates=held.duplicates
             )
+        except TooManyChecks as refused:  # the form is kept: he waits a minute and registers it as typed
+            return page(
+                request, "enterprises/new.html", status_code=429, values=data, errors={}, refused=refused.message
+            )
         return Redirect(f"/enterprises/{enterprise_id}?registered=1")
 
     @get("/{enterprise_id:int}", opt={"action": Action.VIEW_ENTERPRISES})
@@ -142,15 +148,35 @@ class EnterpriseController(Controller):
 
     @post("/{enterprise_id:int}/edit", opt={"action": Action.UPDATE_ENTERPRISE})
     async def edit(self, request: Request[Any, Any, Any], enterprise_id: RowId, data: Form) -> Template | Redirect:
+        raw = data.get("version", "")
+        # A form without its version (a page from before versions) is treated as stale: shown what changed.
+        version = int(raw) if raw.isdigit() and len(raw) < 10 else 0
         try:
-            await services.update_enterprise(current_user(request).actor, enterprise_id, data)
+            await services.update_enterprise(current_user(request).actor, enterprise_id, data, version)
         except Invalid as error:
-            return page(
-                request,
-                "enterprises/edit.html",
-                status_code=400,
-                enterprise_id=enterprise_id,
-                values=data,
-                errors=error.errors,
-            )
+            return self._edit_again(request, enterprise_id, data, 400, errors=error.errors)
+        except services.StaleEnterprise as stale:
+            # The user's values kept, under what changed meanwhile (brought into the fields he did not
+            # touch); saving again applies them to the version he has now seen.
+            values, clashes = carried_forward(data, stale.changed_meanwhile)
+            values["version"] = str(stale.current_version)
+            return self._edit_again(request, enterprise_id, values, 409, errors=clashes, stale=stale)
         return Redirect(f"/enterprises/{enterprise_id}")
+
+    def _edit_again(
+        self,
+        request: Request[Any, Any, Any],
+        enterprise_id: int,
+        values: Mapping[str, str],
+        status_code: int,
+        **extra: Any,
+    ) -> Template:
+        return page(
+            request,
+            "enterprises/edit.html",
+            status_code=status_code,
+            enterprise_id=enterprise_id,
+            values=values,
+            errors=extra.pop("errors", {}),
+            **extra,
+        )

@@ -29,6 +29,7 @@ from casework.tasks.completing import CompletionRequest, complete_task
 from casework.tasks.dispatching import DispatchRequest, cancel_task, dispatch_task
 from casework.tasks.rules import TaskKind
 from enterprises.services import register_enterprise
+from enterprises.tables import Enterprise
 from experts.tables import Expert
 from tests.conftest import DISTRICT_A, DISTRICT_B, Personas
 
@@ -163,8 +164,12 @@ async def make_world(personas: Personas, parts: Iterable[str] = ()) -> World:
         await _under_way(world, actor)
     if OFFERED in parts:
         await _offered(world, actor)
-    # The versions a client would have read: of the cases (transitions, plan changes) and the tasks.
-    rows = [*await Case.select(Case.version), *await Task.select(Task.version)]
+    # The versions a client would have read: of the cases (transitions, plan changes), the tasks and the enterprises.
+    rows = [
+        *await Case.select(Case.version),
+        *await Task.select(Task.version),
+        *await Enterprise.select(Enterprise.version),
+    ]
     world.add("version", *sorted({row["version"] for row in rows}))
     return world
 

@@ -74,7 +74,8 @@ def _check_request(actor: Actor, survivor_id: int, merged_id: int, reason: str) 
 async def _claim(enterprise_id: int, now: datetime) -> bool:
     """Lock one unmerged record for this merge (a row lock on PostgreSQL); False if it is merged or missing."""
     claimed = (
-        await Enterprise.update({Enterprise.updated_at: now})
+        # The version moves on too: an edit begun before the merge is refused, not applied to either record.
+        await Enterprise.update({Enterprise.updated_at: now, Enterprise.version: Enterprise.version + 1})
         .where((Enterprise.id == enterprise_id) & Enterprise.merged_into.is_null())
         .returning(Enterprise.id)
     )
@@ -147,6 +148,7 @@ async def merge_enterprises(actor: Actor, survivor_id: int, merged_id: int, reas
                 actor=actor.user_id,
                 kind="merged",
                 changes={"merged_record": [f"#{merged_id} {merged['name']}", f"#{survivor_id} {survivor['name']}"]},
+                version=survivor["version"],  # read after the claim moved it on
             )
         )
     return merge_id
