@@ -13,6 +13,7 @@ from bench.casework_world import DAY, OFFICER, OFFICER_DISTRICT, World, as_json
 from bench.seed_world import Table, person_name
 from core.districts import DISTRICTS
 from enterprises.classification import EnterpriseStatus, LegalForm, NeedCategory, Stage
+from enterprises.phones import PHONE_COLUMNS, stored_phone
 
 PEOPLE_TABLES = ("accounts_user", "experts_expert", "enterprises_founder", "enterprises_enterprise")
 
@@ -95,7 +96,7 @@ def enterprises(world: World) -> Iterator[list[Table]]:
     for first in range(0, n, chunk):
         founders = Table(
             "enterprises_founder",
-            ("id", "name", "gender", "birth_year", "phone", "worked_before", "return_year",
+            ("id", "name", "gender", "birth_year", *PHONE_COLUMNS, "worked_before", "return_year",
              "id_number_last4", "registered_by", "created_at"),
         )  # fmt: skip
         enterprises = Table(
@@ -115,8 +116,9 @@ def enterprises(world: World) -> Iterator[list[Table]]:
             # Phones unique by construction: 7919 is coprime with 10^8.
             phone = f"1{rng.choice('3589')}{rng.randrange(10)}{enterprise_id * 7919 % 100_000_000:08d}"
             founders.rows.append(
-                (enterprise_id, founder, rng.choice(("男", "女")), rng.randint(1965, 1998), phone, "广东东莞",
-                 rng.randint(2012, 2025), f"{rng.randrange(10_000):04d}", broker, created)
+                (enterprise_id, founder, rng.choice(("男", "女")), rng.randint(1965, 1998),
+                 *stored_phone(phone).values(), "广东东莞", rng.randint(2012, 2025), f"{rng.randrange(10_000):04d}",
+                 broker, created)
             )  # fmt: skip
             enterprises.rows.append(
                 (enterprise_id, f"{names[district]}{town[:2]}{founder}{product}{SUFFIXES[form]}", "", form.value,

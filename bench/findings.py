@@ -96,7 +96,7 @@ def search_findings(get: Callable[[str, str], float | None], seed_report: SeedRe
     ]
     for key, sql_key, what in (
         ("search", "sql_search", f"name search ({seed_report.search_word})"),
-        ("search_phone", "sql_search_phone", "phone search (8 digits)"),
+        ("search_phone", "sql_search_phone", "phone search (last four digits)"),
     ):
         page, sql, rps = get(key, "single_p50_ms"), get(sql_key, "single_p50_ms"), get(key, "rps")
         if page and sql and rps:

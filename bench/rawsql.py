@@ -55,7 +55,7 @@ SELECT "enterprises_enterprise"."id", "enterprises_enterprise"."name", "enterpri
        "enterprises_enterprise"."stage", "enterprises_enterprise"."credit_code",
        "enterprises_enterprise"."registered_by", "enterprises_enterprise"."created_at",
        {_FOUNDER}."id" AS "founder_id", {_FOUNDER}."name" AS "founder_name",
-       {_FOUNDER}."phone" AS "founder_phone", {_FOUNDER}."id_number_last4" AS "founder_id_last4"
+       {_FOUNDER}."phone_masked" AS "founder_phone", {_FOUNDER}."id_number_last4" AS "founder_id_last4"
 {_SEARCH_FROM}
 WHERE (("enterprises_enterprise"."district" = ? AND "enterprises_enterprise"."merged_into" IS NULL) AND {{match}})
 ORDER BY "enterprises_enterprise"."id" DESC LIMIT ? OFFSET ?"""
@@ -65,7 +65,8 @@ SELECT COUNT(*) AS "count"
 WHERE (("enterprises_enterprise"."district" = ? AND "enterprises_enterprise"."merged_into" IS NULL) AND {{match}})"""
 # `ilike` in Piccolo: ILIKE on PostgreSQL, LIKE on SQLite (case-insensitive for ASCII there anyway).
 NAME_MATCH = f'("enterprises_enterprise"."name" {{like}} ? OR {_FOUNDER}."name" {{like}} ?)'
-PHONE_MATCH = f'{_FOUNDER}."phone" {{like}} ?'
+# Phones are stored encrypted: a search by digits is by the last four (enterprises.listing).
+PHONE_MATCH = f'{_FOUNDER}."phone_last4" = ?'
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def api_list_statements(district: str, state: str) -> list[Statement]:
 
 
 def search_statements(district: str, like: str, q: str = "", phone_digits: str = "") -> list[Statement]:
-    """List (page 1) and count of an enterprise search by name fragment `q` or by phone digits.
+    """List (page 1) and count of an enterprise search by name fragment `q` or by a phone's last four digits.
 
     `like` is "LIKE" (SQLite) or "ILIKE" (PostgreSQL). A name fragment shorter than 4 code characters
     adds no credit-code condition, as in `enterprises.services._conditions`; 柑橘 is such a fragment.
@@ -101,7 +102,7 @@ def search_statements(district: str, like: str, q: str = "", phone_digits: str =
     if q:
         match, params = NAME_MATCH.format(like=like), (f"%{q}%", f"%{q}%")
     else:
-        match, params = PHONE_MATCH.format(like=like), (f"%{phone_digits}%",)
+        match, params = PHONE_MATCH, (phone_digits,)
     return [
         Statement("search_list", SEARCH_LIST_SQL.format(match=match), (district, *params, PER_PAGE, 0)),
         Statement("search_count", SEARCH_COUNT_SQL.format(match=match), (district, *params)),

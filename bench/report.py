@@ -133,7 +133,7 @@ p50/p95 ms c=1: the same with one connection: a request's own latency; for raw S
 req/s÷bare: req/s over the bare route's req/s of the same run.
 p50÷SQL: p50 c=1 over the p50 of the raw SQL of the same page (queue page 1 or 50; for the search, the list +
   count of the same search) in the same run.
-search rows: officer1 searching his district's enterprises by name fragment or by 8 phone digits (form POST
+search rows: officer1 searching his district's enterprises by name fragment or by a phone's last four digits (form POST
   with its CSRF token, JSON API with a bearer token); at most {search_requests} requests per phase.
 import: bench.import_bench, after the HTTP scenarios, with the servers stopped: the dry run and the import
   jobs called directly on the same database (seeded enterprises in it). "new": files of new enterprises

@@ -31,7 +31,7 @@ class SeedReport:
     officer_district_enterprises: int
     search_word: str  # the name fragment the search scenarios look for
     search_word_matches: int  # enterprises of officer1's district whose name or founder's name has it
-    search_phone: str  # 8 digits of a founder's phone in officer1's district
+    search_phone: str  # the last four digits of a founder's phone in officer1's district
     search_phone_matches: int
     build_seconds: float
     write_seconds: float
@@ -60,13 +60,13 @@ def summarise(tables: list[Table], build_seconds: float, write_seconds: float) -
     by_name = {table.name: table for table in tables}
     case_rows = by_name["casework_case"].rows
     founder_of = {row[0]: row for row in by_name["enterprises_founder"].rows}
-    # (enterprise name, founder name, founder phone) of officer1's district
+    # (enterprise name, founder name, founder phone's last four) of officer1's district
     reachable = [
-        (row[1], founder_of[row[14]][1], founder_of[row[14]][4])
+        (row[1], founder_of[row[14]][1], founder_of[row[14]][6])
         for row in by_name["enterprises_enterprise"].rows
         if row[4] == KAIZHOU
     ]
-    phone = reachable[len(reachable) // 2][2][3:] if reachable else ""
+    phone = reachable[len(reachable) // 2][2] if reachable else ""
     return SeedReport(
         rows={table.name: len(table.rows) for table in tables},
         cases_by_state=dict(sorted(Counter(str(row[5]) for row in case_rows).items())),
@@ -77,7 +77,7 @@ def summarise(tables: list[Table], build_seconds: float, write_seconds: float) -
         search_word=SEARCH_WORD,
         search_word_matches=sum(1 for name, founder, _ in reachable if SEARCH_WORD in name or SEARCH_WORD in founder),
         search_phone=phone,
-        search_phone_matches=sum(1 for _, _, p in reachable if phone and phone in p),
+        search_phone_matches=sum(1 for _, _, p in reachable if phone and phone == p),
         build_seconds=build_seconds,
         write_seconds=write_seconds,
     )

@@ -17,6 +17,7 @@ from enterprises.identifiers import (
     CREDIT_CODE_ALPHABET,
     complete_credit_code,
 )
+from enterprises.phones import PHONE_COLUMNS, stored_phone
 
 # Enterprise names as they read on business licences: a place (district, town or village), often a
 # brand or the founder's name, a product word, and the suffix of the legal form. The product words
@@ -151,7 +152,7 @@ def build_enterprises(
             "name",
             "gender",
             "birth_year",
-            "phone",
+            *PHONE_COLUMNS,  # encrypted as the application stores it
             "worked_before",
             "return_year",
             "registered_by",
@@ -183,7 +184,8 @@ def build_enterprises(
             code = _unique(codes, partial(_credit_code, rng, district, form))
         founders.rows.append(
             (
-                enterprise_id, founder_name, rng.choice(("男", "女")), rng.randint(1965, 1998), phone,
+                enterprise_id, founder_name, rng.choice(("男", "女")), rng.randint(1965, 1998),
+                *stored_phone(phone).values(),
                 rng.choice(WORKED_BEFORE), rng.randint(2012, 2025), broker, created,
             )
         )  # fmt: skip

@@ -49,7 +49,8 @@ ENTERPRISE_FIELDS = (
 
 
 # Where a draft is stored: the enterprise columns it sets (named as its fields), and founder
-# field -> founder column.
+# field -> founder column. The phone and the ID number are not among them: they are stored
+# encrypted, with a keyed hash and their last four (enterprises.records).
 ENTERPRISE_COLUMNS = (
     "name", "legal_form", "district", "town", "village", "park", "industry", "main_products", "credit_code",
     "credit_code_note", "founded_on", "employees", "migrant_employees", "annual_revenue", "stage", "status",
@@ -58,7 +59,6 @@ FOUNDER_COLUMNS = {
     "founder_name": "name",
     "founder_gender": "gender",
     "founder_birth_year": "birth_year",
-    "founder_phone": "phone",
     "founder_worked_before": "worked_before",
     "founder_return_year": "return_year",
 }

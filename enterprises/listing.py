@@ -11,9 +11,11 @@ from core.districts import is_district
 from core.errors import Invalid
 from core.pagination import Page, PageRequest
 from core.text import normalise_text
+from core.text_search import contains
 from enterprises.access_filter import enterprise_filter
 from enterprises.classification import INDUSTRY_SECTIONS, EnterpriseStatus
-from enterprises.identifiers import mask_phone, mask_resident_id, normalise_code
+from enterprises.identifiers import mask_resident_id, normalise_code
+from enterprises.phones import SEARCH_FULL_OR_LAST4, phone_search
 from enterprises.tables import Enterprise
 
 SUMMARY = (
@@ -32,7 +34,7 @@ SUMMARY = (
     Enterprise.created_at,
     Enterprise.founder.id.as_alias("founder_id"),
     Enterprise.founder.name.as_alias("founder_name"),
-    Enterprise.founder.phone.as_alias("founder_phone"),
+    Enterprise.founder.phone_masked.as_alias("founder_phone"),  # the phone is stored masked for lists
     Enterprise.founder.id_number_last4.as_alias("founder_id_last4"),
 )
 DETAIL = (
@@ -44,6 +46,7 @@ DETAIL = (
     Enterprise.annual_revenue,
     Enterprise.merged_into,
     Enterprise.updated_at,
+    Enterprise.version,
     Enterprise.founder.gender.as_alias("founder_gender"),
     Enterprise.founder.birth_year.as_alias("founder_birth_year"),
     Enterprise.founder.worked_before.as_alias("founder_worked_before"),
@@ -56,7 +59,7 @@ def masked(row: dict[str, Any]) -> dict[str, Any]:
     last4 = row.pop("founder_id_last4", "") or ""
     return {
         **row,
-        "founder_phone": mask_phone(row.get("founder_phone") or ""),
+        "founder_phone": row.get("founder_phone") or "",
         "founder_id_number": mask_resident_id("*" * 14 + last4) if last4 else "",
     }
 
@@ -99,20 +102,29 @@ def _conditions(actor: Actor, filters: EnterpriseFilter) -> list[Any]:
         if value:
             conditions.append(column == value)
     if filters.town:
-        conditions.append(Enterprise.town.ilike(f"%{normalise_text(filters.town)}%"))
+        conditions.append(contains(Enterprise.town, normalise_text(filters.town)))
     if filters.park:
-        conditions.append(Enterprise.park.ilike(f"%{normalise_text(filters.park)}%"))
+        conditions.append(contains(Enterprise.park, normalise_text(filters.park)))
     if text := normalise_text(filters.q):
-        like = f"%{text}%"
-        either = Enterprise.name.ilike(like) | Enterprise.founder.name.ilike(like)
+        # `contains` escapes % and _: typed, they are looked for, not wildcards.
+        either = contains(Enterprise.name, text) | contains(Enterprise.founder.name, text)
         code = normalise_code(text)
         if len(code) >= 4:
-            either |= Enterprise.credit_code.ilike(f"%{code}%")
+            either |= contains(Enterprise.credit_code, code)
         conditions.append(either)
-    digits = "".join(ch for ch in normalise_text(filters.phone) if ch.isdigit())
-    if len(digits) >= 4:
-        conditions.append(Enterprise.founder.phone.ilike(f"%{digits}%"))
+    if filters.phone:
+        conditions.append(_phone_condition(filters.phone))
     return [c for c in conditions if c is not None]
+
+
+def _phone_condition(text: str) -> Any:
+    """A full number is matched by its keyed hash, four digits by the last four (within reach, as every filter)."""
+    search = phone_search(text)
+    if search is None:
+        raise Invalid({"phone": SEARCH_FULL_OR_LAST4})
+    if search.digests:
+        return Enterprise.founder.phone_digest.is_in(list(search.digests))
+    return Enterprise.founder.phone_last4 == search.last4
 
 
 async def list_enterprises(actor: Actor, filters: EnterpriseFilter, request: PageRequest) -> Page[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,9 +12,16 @@ from core.errors import NotFound
 from enterprises import history
 from enterprises.classification import SnapshotSource
 from enterprises.intake import ENTERPRISE_COLUMNS, FOUNDER_COLUMNS, EnterpriseDraft
+from enterprises.phones import PHONE_COLUMNS, phone_digest, stored_phone
 from enterprises.tables import Enterprise, EnterpriseChange, Founder, OutcomeSnapshot
 
-_FOUNDER_STATE = (*FOUNDER_COLUMNS.values(), "id_number_cipher", "id_number_digest", "id_number_last4")
+_FOUNDER_STATE = (
+    *FOUNDER_COLUMNS.values(),
+    *PHONE_COLUMNS,
+    "id_number_cipher",
+    "id_number_digest",
+    "id_number_last4",
+)
 
 
 def today() -> date:
@@ -27,6 +34,7 @@ def _digest(id_number: str) -> str:
 
 def _founder_values(draft: EnterpriseDraft) -> dict[str, Any]:
     values: dict[str, Any] = {column: getattr(draft, field) for field, column in FOUNDER_COLUMNS.items()}
+    values |= stored_phone(draft.founder_phone)  # encrypted, like the ID number
     if draft.founder_id_number:
         values |= {
             "id_number_cipher": crypto.encrypt(draft.founder_id_number),
@@ -44,13 +52,21 @@ async def create_enterprises(drafts: Sequence[EnterpriseDraft], actor_id: int, k
     who appears twice in the drafts.
     """
     values = [_founder_values(draft) for draft in drafts]
-    digests = sorted({v["id_number_digest"] for v in values if v.get("id_number_digest")})
+    # Each ID number's hash under every key -> its hash under the current one: a founder whose row
+    # a key rotation has not re-hashed yet is still known.
+    current_of = {
+        older: current
+        for draft in drafts
+        if draft.founder_id_number
+        for current in [crypto.digest(draft.founder_id_number)]
+        for older in crypto.digests(draft.founder_id_number)
+    }
     known: dict[str, int] = {}
-    if digests:
+    if current_of:
         for row in await Founder.select(Founder.id, Founder.id_number_digest).where(
-            Founder.id_number_digest.is_in(digests)
+            Founder.id_number_digest.is_in(sorted(current_of))
         ):
-            known.setdefault(row["id_number_digest"], row["id"])
+            known.setdefault(current_of[row["id_number_digest"]], row["id"])
     founder_of: list[int] = []
     new_founders: dict[int, dict[str, Any]] = {}  # reserved id -> values (the last row's, as one by one)
     updated_founders: dict[int, dict[str, Any]] = {}
@@ -129,7 +145,10 @@ async def apply_drafts(
     enterprises: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), BULK_ROWS):
         for row in await Enterprise.select(
-            Enterprise.id, Enterprise.founder, *(getattr(Enterprise, c) for c in ENTERPRISE_COLUMNS)
+            Enterprise.id,
+            Enterprise.founder,
+            Enterprise.version,
+            *(getattr(Enterprise, c) for c in ENTERPRISE_COLUMNS),
         ).where(Enterprise.id.is_in(ids[start : start + BULK_ROWS])):
             enterprises[row["id"]] = row
     if len(enterprises) < len(ids):
@@ -149,11 +168,14 @@ async def apply_drafts(
     for enterprise_id, draft in items:
         current = enterprises[enterprise_id]
         founder = founders.get(current["founder"]) or {}
-        changes = history.changes(current, founder, draft, _digest(draft.founder_id_number))
+        changes = history.changes(
+            current, founder, draft, _digest(draft.founder_id_number), phone_digest(draft.founder_phone)
+        )
         results.append(changes)
         if not changes:
             continue
         current.update({c: getattr(draft, c) for c in ENTERPRISE_COLUMNS})
+        current["version"] += 1  # every change moves the version on, so an edit made from an older one is refused
         written_enterprises[enterprise_id] = current
         if founder:
             founder_values = _founder_values(draft)
@@ -161,19 +183,32 @@ async def apply_drafts(
                 founder_values = {k: v for k, v in founder_values.items() if not k.startswith("id_number")}
             founder.update(founder_values)
             written_founders[founder["id"]] = founder
-        records.append(EnterpriseChange(enterprise=enterprise_id, actor=actor_id, kind=kind, changes=changes))
+        records.append(
+            EnterpriseChange(
+                enterprise=enterprise_id, actor=actor_id, kind=kind, changes=changes, version=current["version"]
+            )
+        )
     if not records:
         return results
 
     now = datetime.now(UTC)
     await update_rows(
         Enterprise,
-        (*ENTERPRISE_COLUMNS, "updated_at"),
+        (*ENTERPRISE_COLUMNS, "updated_at", "version"),
         {eid: {**row, "updated_at": now} for eid, row in written_enterprises.items()},
     )
     await update_rows(Founder, _FOUNDER_STATE, written_founders)
+    await _move_founders_other_enterprises(sorted(written_founders), written_enterprises.keys())
     await EnterpriseChange.insert(*records)
     return results
+
+
+async def _move_founders_other_enterprises(founder_ids: Sequence[int], written: Collection[int]) -> None:
+    """Move on the version of the founders' other enterprises: their pages show the founder too."""
+    for start in range(0, len(founder_ids), BULK_ROWS):
+        await Enterprise.update({Enterprise.version: Enterprise.version + 1}).where(
+            Enterprise.founder.is_in(list(founder_ids[start : start + BULK_ROWS])) & Enterprise.id.not_in(list(written))
+        )
 
 
 async def apply_draft(

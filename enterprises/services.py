@@ -9,6 +9,7 @@ from typing import Any
 
 from accounts.policy import Action, Actor, may
 from core import crypto
+from core.audit import AuditKind, record_event
 from core.db import write_transaction
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.text import normalise_text
@@ -18,11 +19,18 @@ from enterprises.classification import Urgency
 from enterprises.duplicates.service import refuse_unconfirmed_duplicates
 from enterprises.intake import ENTERPRISE_FIELDS, clean_enterprise, clean_need
 from enterprises.listing import DETAIL, SUMMARY, masked
+from enterprises.phones import phone_on_record
 from enterprises.records import apply_draft, create_enterprise, today
 from enterprises.snapshots import latest_snapshots
 from enterprises.tables import Enterprise, EnterpriseChange, Founder, Need, PersonalDataAccess
 
 MERGED = "This record has been merged into another one."
+STALE = (
+    "This enterprise was changed by someone else while you were editing it; it is now at version {version}. "
+    "Check what changed, then save again."
+)
+VERSION_REQUIRED = "Say which version of the enterprise you are changing (the version field or an If-Match header)."
+MEANWHILE_SHOWN = 20  # the latest changes since the user's version; older ones are in the record's history
 
 NeedCases = Callable[[Actor, list[int]], Awaitable[Mapping[int, Mapping[str, Any]]]]
 """`async def find(actor, need_ids) -> {need_id: {"case_id": …, "case_state": …}}` for the cases the actor reaches."""
@@ -43,41 +51,120 @@ async def register_enterprise(actor: Actor, form: Mapping[str, str]) -> int:
         return await create_enterprise(draft, actor.user_id)
 
 
-async def update_enterprise(actor: Actor, enterprise_id: int, form: Mapping[str, str]) -> dict[str, Any]:
+async def update_enterprise(
+    actor: Actor, enterprise_id: int, form: Mapping[str, str], expected_version: int | None
+) -> dict[str, Any]:
     """Change an enterprise the actor may see from the whole edit form; returns field -> [before, after].
 
     The edit form never shows the founder's phone in full, so an empty phone keeps the one on record.
+    `expected_version` is the version the form was filled from: `StaleEnterprise` if it moved on since.
     """
-    existing = await _editable(actor, enterprise_id)
-    return await _apply_form(actor, existing, form)
+    return await _edit(actor, enterprise_id, expected_version, lambda existing: form)
 
 
-async def change_enterprise(actor: Actor, enterprise_id: int, changes: Mapping[str, str]) -> dict[str, Any]:
+async def change_enterprise(
+    actor: Actor, enterprise_id: int, changes: Mapping[str, str], expected_version: int | None
+) -> dict[str, Any]:
     """Change only the fields named in `changes`; the others, the phone and the ID number keep their value."""
-    existing = await _editable(actor, enterprise_id)
-    form = {name: "" if existing.get(name) is None else str(existing[name]) for name in ENTERPRISE_FIELDS}
-    form["founder_phone"] = form["founder_id_number"] = ""  # kept unless given
-    form |= {name: value for name, value in changes.items() if name in ENTERPRISE_FIELDS}
-    return await _apply_form(actor, existing, form)
+
+    def form_of(existing: Mapping[str, Any]) -> dict[str, str]:
+        form = {name: "" if existing.get(name) is None else str(existing[name]) for name in ENTERPRISE_FIELDS}
+        form["founder_phone"] = form["founder_id_number"] = ""  # kept unless given
+        return form | {name: value for name, value in changes.items() if name in ENTERPRISE_FIELDS}
+
+    return await _edit(actor, enterprise_id, expected_version, form_of)
 
 
-async def _editable(actor: Actor, enterprise_id: int) -> dict[str, Any]:
+async def _edit(
+    actor: Actor,
+    enterprise_id: int,
+    expected_version: int | None,
+    form_of: Callable[[Mapping[str, Any]], Mapping[str, str]],
+) -> dict[str, Any]:
+    """The read, the version check, the write and its history entry, in one write transaction."""
     if not may(actor, Action.UPDATE_ENTERPRISE):
         raise NotAllowed()
-    existing = await _row_in_scope(actor, enterprise_id)
-    if existing["merged_into"] is not None:
-        raise Conflict(MERGED)
-    return existing
+    try:
+        async with write_transaction():
+            existing = await _row_in_scope(actor, enterprise_id)  # out of reach is NotFound, before any verdict
+            if expected_version is None:
+                raise VersionRequired()
+            if existing["merged_into"] is not None:
+                raise Conflict(MERGED)
+            await _hold(existing, expected_version)
+            return await _apply_form(actor, existing, form_of(existing))
+    except _Stale:
+        raise await _stale(enterprise_id, expected_version or 0) from None
+
+
+async def _hold(existing: Mapping[str, Any], expected_version: int) -> None:
+    """Hold the record (and its founder's other records, in id order) until the commit; `_Stale` if it moved on.
+
+    The version in the WHERE makes a concurrent edit lose loudly instead of silently; on
+    PostgreSQL the UPDATE also holds the row, so the second of two edits waits, then finds the
+    version moved on. The version itself moves only if the edit changes something (`apply_draft`).
+    """
+    if existing["version"] != expected_version:
+        raise _Stale()
+    founder_id = existing["founder_id"]
+    ids = [existing["id"]]
+    if founder_id is not None:  # the founder's fields are edited through any of his enterprises
+        ids = [row["id"] for row in await Enterprise.select(Enterprise.id).where(Enterprise.founder == founder_id)]
+    for enterprise_id in sorted(ids):
+        held = Enterprise.update({Enterprise.version: Enterprise.version}).where(Enterprise.id == enterprise_id)
+        if enterprise_id == existing["id"]:
+            held = held.where(Enterprise.version == expected_version)
+        if not await held.returning(Enterprise.id) and enterprise_id == existing["id"]:
+            raise _Stale()
 
 
 async def _apply_form(actor: Actor, existing: Mapping[str, Any], form: Mapping[str, str]) -> dict[str, Any]:
     if not str(form.get("founder_phone") or "").strip():
-        form = {**form, "founder_phone": existing["founder_phone"]}
+        form = {**form, "founder_phone": await phone_on_record(existing["founder_id"])}
     # An officer may correct a record of his district; a broker only within his own.
     districts = registration_districts(actor)
     draft = clean_enterprise(form, districts | {existing["district"]} if districts is not None else None, today())
-    async with write_transaction():
-        return await apply_draft(existing["id"], draft, actor.user_id)
+    return await apply_draft(existing["id"], draft, actor.user_id)
+
+
+class _Stale(Exception):
+    """Raised inside the transaction to roll it back; turned into `StaleEnterprise` after it."""
+
+
+class VersionRequired(Invalid):
+    """An edit that does not say which version it was made from: it could undo changes unseen."""
+
+    def __init__(self) -> None:
+        super().__init__({"version": VERSION_REQUIRED}, VERSION_REQUIRED)
+
+
+class StaleEnterprise(Conflict):
+    """An edit made from a version that is no longer current, with what changed since it."""
+
+    message = STALE
+
+    def __init__(self, current_version: int, changed_meanwhile: list[dict[str, Any]]) -> None:
+        super().__init__(STALE, version=current_version)
+        self.current_version = current_version
+        self.changed_meanwhile = changed_meanwhile
+
+
+async def _stale(enterprise_id: int, expected_version: int) -> StaleEnterprise:
+    row = await Enterprise.select(Enterprise.version).where(Enterprise.id == enterprise_id).first()
+    meanwhile = (
+        await EnterpriseChange.select(
+            EnterpriseChange.kind,
+            EnterpriseChange.changes,
+            EnterpriseChange.created_at,
+            EnterpriseChange.version,
+            EnterpriseChange.actor.display_name.as_alias("actor_name"),
+        )
+        .where((EnterpriseChange.enterprise == enterprise_id) & (EnterpriseChange.version > expected_version))
+        .order_by(EnterpriseChange.id, ascending=False)
+        .limit(MEANWHILE_SHOWN)
+        .output(load_json=True)
+    )
+    return StaleEnterprise(int(row["version"]) if row else 0, meanwhile[::-1])
 
 
 async def _row_in_scope(actor: Actor, enterprise_id: int) -> dict[str, Any]:
@@ -157,15 +244,22 @@ async def reveal_personal_data(actor: Actor, enterprise_id: int, reason: str) ->
         await PersonalDataAccess.insert(
             PersonalDataAccess(founder=row["founder_id"], actor=actor.user_id, fields="phone,id_number", reason=reason)
         )
+        # The reason stays in PersonalDataAccess: typed by the user, it may itself name people.
+        await record_event(
+            AuditKind.REVEAL,
+            actor_id=actor.user_id,
+            target=f"enterprise:{enterprise_id}",
+            detail={"founder": row["founder_id"], "fields": "phone,id_number"},
+        )
     founder = (
-        await Founder.select(Founder.name, Founder.phone, Founder.id_number_cipher)
+        await Founder.select(Founder.name, Founder.phone_cipher, Founder.id_number_cipher)
         .where(Founder.id == row["founder_id"])
         .first()
     )
     assert founder is not None  # the enterprise references it
     return Revealed(
         founder_name=founder["name"],
-        phone=founder["phone"],
+        phone=crypto.decrypt(founder["phone_cipher"]),
         id_number=crypto.decrypt(founder["id_number_cipher"]),
     )
 

@@ -39,7 +39,12 @@ class Founder(Table, tablename="enterprises_founder"):
     name = Varchar(length=100)
     gender = Varchar(length=10, default="")
     birth_year = Integer(null=True, default=None)
-    phone = Varchar(length=20, default="", index=True, help_text="normalised: 11-digit mobile or 0AA-local")
+    # The phone like the ID number: encrypted, found by a keyed hash of the normalised number
+    # (11-digit mobile or 0AA-local), its last four for search within reach, its mask for display.
+    phone_cipher = Text(default="", help_text="phone, normalised then encrypted (core.crypto)")
+    phone_digest = Varchar(length=64, default="", index=True, help_text="keyed hash of the normalised phone")
+    phone_last4 = Varchar(length=4, default="", index=True, help_text="for search by the last four digits")
+    phone_masked = Varchar(length=20, default="", help_text="as lists show it: 138****5678, 023-****1234")
     worked_before = Varchar(length=200, default="", help_text="where he worked before returning")
     return_year = Integer(null=True, default=None)
     id_number_cipher = Text(default="", help_text="national ID number, encrypted (core.crypto)")
@@ -74,6 +79,7 @@ class Enterprise(Table, tablename="enterprises_enterprise"):
     )
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1, help_text="moves on with every change; an edit names the version it read")
 
 
 class Need(Table, tablename="enterprises_need"):
@@ -126,6 +132,7 @@ class EnterpriseChange(Table, tablename="enterprises_change"):
     actor = ForeignKey(references=User, null=True)
     kind = Varchar(length=20, help_text="registered, updated, merged, imported")
     changes = JSON(default={}, help_text="field -> [before, after]; personal data masked")
+    version = Integer(null=True, default=None, help_text="the enterprise's version this change made")
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -39,7 +39,7 @@ from casework.plans.rules import check_may_close_out, check_ready, read_problem_
 from casework.services import reach_case
 from casework.tables import Case, CaseEvent, Confirmation, Problem, Task
 from core.config import settings
-from core.crypto import digest
+from core.crypto import decrypt, digest
 from core.db import write_transaction
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from core.i18n import gettext
@@ -73,12 +73,12 @@ async def _founder_phone(case_id: int) -> tuple[str, str]:
     row = (
         await Case.select(
             Case.enterprise.name.as_alias("enterprise_name"),
-            Case.enterprise._.founder._.phone.as_alias("phone"),
+            Case.enterprise._.founder._.phone_cipher.as_alias("phone_cipher"),
         )
         .where(Case.id == case_id)
         .first()
     )
-    phone = (row or {}).get("phone") or ""
+    phone = decrypt((row or {}).get("phone_cipher") or "")  # stored encrypted (enterprises.phones)
     if not _MOBILE.match(phone):
         raise Invalid({"phone": "The founder has no mobile phone on record. Ask him to sign on the screen instead."})
     return phone, (row or {}).get("enterprise_name") or ""

@@ -112,14 +112,17 @@ class SeenRows:
 
 # --- a cleaned row, stored between the dry run and the import ---------------------------------------------------
 
+# Personal data of a draft, stored encrypted until the import (or the purge of drafts never confirmed).
+ENCRYPTED_FIELDS = ("founder_id_number", "founder_phone")
+
 
 def draft_data(draft: EnterpriseDraft, encrypt: Callable[[str], str]) -> dict[str, Any]:
-    """A draft as JSON, its ID number encrypted (`encrypt`), so the dry run's verdict can be applied later."""
+    """A draft as JSON, its ID number and phone encrypted (`encrypt`), so the dry run's verdict can be applied later."""
     data: dict[str, Any] = {}
     for name in EnterpriseDraft.__dataclass_fields__:
         value = getattr(draft, name)
-        if name == "founder_id_number":
-            data["founder_id_number_cipher"] = encrypt(value) if value else ""
+        if name in ENCRYPTED_FIELDS:
+            data[f"{name}_cipher"] = encrypt(value) if value else ""
         elif isinstance(value, date):
             data[name] = value.isoformat()
         elif isinstance(value, Decimal):
@@ -132,8 +135,9 @@ def draft_data(draft: EnterpriseDraft, encrypt: Callable[[str], str]) -> dict[st
 def draft_from_data(data: Mapping[str, Any], decrypt: Callable[[str], str]) -> EnterpriseDraft:
     """The draft `draft_data` stored."""
     values: dict[str, Any] = {name: data.get(name) for name in EnterpriseDraft.__dataclass_fields__}
-    cipher = str(data.get("founder_id_number_cipher") or "")
-    values["founder_id_number"] = decrypt(cipher) if cipher else ""
+    for name in ENCRYPTED_FIELDS:
+        cipher = str(data.get(f"{name}_cipher") or "")
+        values[name] = decrypt(cipher) if cipher else ""
     values["founded_on"] = date.fromisoformat(values["founded_on"]) if values["founded_on"] else None
     revenue = values["annual_revenue"]
     values["annual_revenue"] = Decimal(revenue) if revenue not in (None, "") else None

@@ -53,6 +53,7 @@ class Transition(StrEnum):
     FINISH_APPLY = "finish_apply"
     FAIL_APPLY = "fail_apply"
     CANCEL = "cancel"  # the uploader drops the batch before its import
+    EXPIRE = "expire"  # never confirmed in time: its rows (personal data) are purged
 
 
 ONLY_UPLOADER = "Only the person who uploaded the file can confirm or cancel its import."
@@ -93,6 +94,7 @@ RULES: dict[Transition, Rule] = {
         uploader_only=True,
         refused=CANNOT_CANCEL,
     ),
+    Transition.EXPIRE: Rule(frozenset({ImportState.UPLOADED, ImportState.CHECKED}), ImportState.CANCELLED),
 }
 
 

@@ -14,6 +14,8 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.spreadsheets import xlsx_row
+
 NOTES_SHEET = "填写说明"
 COLUMN_WIDTH = 14  # a column's width unless the spec names it
 
@@ -45,8 +47,8 @@ def template_workbook(spec: TemplateSpec) -> bytes:
     sheet = workbook.active
     assert sheet is not None  # a new workbook has one sheet
     sheet.title = spec.sheet
-    sheet.append(template_headers(spec))
-    sheet.append([spec.example.get(name, "") for name in spec.order])
+    sheet.append(xlsx_row(sheet, template_headers(spec)))
+    sheet.append(xlsx_row(sheet, [spec.example.get(name, "") for name in spec.order]))
     sheet.freeze_panes = "A2"
     for index, name in enumerate(spec.order, start=1):
         letter = get_column_letter(index)
@@ -63,10 +65,10 @@ def template_workbook(spec: TemplateSpec) -> bytes:
     notes = workbook.create_sheet(NOTES_SHEET)
     notes.append(["列", "表头", "说明"])
     for index, name in enumerate(spec.order, start=1):
-        notes.append([get_column_letter(index), spec.columns[name][0], spec.notes.get(name, "")])
+        notes.append(xlsx_row(notes, [get_column_letter(index), spec.columns[name][0], spec.notes.get(name, "")]))
     notes.append([])
     left_out = f"{spec.row_label}以“{spec.example_mark}”开头的行不会导入"
-    notes.append(["", "", f"{left_out}；带 * 的列必填。也可上传 UTF-8 或 GBK 编码的 CSV 文件。"])
+    notes.append(xlsx_row(notes, ["", "", f"{left_out}；带 * 的列必填。也可上传 UTF-8 或 GBK 编码的 CSV 文件。"]))
     for letter, width in spec.notes_widths.items():
         notes.column_dimensions[letter].width = width
     buffer = io.BytesIO()

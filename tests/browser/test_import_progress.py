@@ -337,9 +337,10 @@ def test_it_shows_the_progress_of_an_import_and_imports_the_valid_rows_once_conf
     assert {row["name"]: row["employees"] for row in enterprises}[EXISTING] == 30
     assert {row["id"] for row in enterprises if row["name"] == EXISTING} == {existing_id}
     founders = Enterprise.select(
-        Enterprise.name, Enterprise.founder.phone, Enterprise.founder.id_number_cipher
+        Enterprise.name, Enterprise.founder.phone_cipher, Enterprise.founder.id_number_cipher
     ).run_sync()
-    assert {row["name"]: row["founder.phone"] for row in founders} == {**messy.created, EXISTING: EXISTING_PHONE}
+    phones = {row["name"]: crypto.decrypt(row["founder.phone_cipher"]) for row in founders}
+    assert phones == {**messy.created, EXISTING: EXISTING_PHONE}
     assert Founder.count().run_sync() == created + 1
     id_numbers = {
         crypto.decrypt(row["founder.id_number_cipher"]) for row in founders if row["founder.id_number_cipher"]

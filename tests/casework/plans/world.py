@@ -15,6 +15,7 @@ from accounts.policy import Actor, Role
 from casework.plans.live import today
 from casework.states import CaseState
 from casework.tables import Assignment, Case, Measure, PlanVersion, Problem
+from enterprises.phones import stored_phone
 from enterprises.tables import Enterprise, Founder
 from experts.tables import Expert
 from tests.conftest import DISTRICT_A, DISTRICT_B, Personas
@@ -73,7 +74,7 @@ class PlanWorld:
         phone: str = FOUNDER_PHONE,
         diagnosis: str = "冷库容量不足，流动资金紧张",
     ) -> int:
-        founder = await Founder.insert(Founder(name="周春华", phone=phone)).returning(Founder.id)
+        founder = await Founder.insert(Founder(name="周春华", **stored_phone(phone))).returning(Founder.id)
         enterprise = await Enterprise.insert(
             Enterprise(name="春华柑橘家庭农场", district=district, town="汉丰街道", founder=founder[0]["id"])
         ).returning(Enterprise.id)

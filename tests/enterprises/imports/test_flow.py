@@ -99,7 +99,8 @@ async def test_it_imports_the_valid_rows_once_confirmed_and_only_once(client: Cl
     farm = await Enterprise.select().where(Enterprise.name == "开州春华柑橘家庭农场").first()
     assert farm["credit_code"] == FARM_CODE and Decimal(str(farm["annual_revenue"])) == Decimal(685000)
     founder = await Founder.select().where(Founder.id == farm["founder"]).first()
-    assert founder["phone"] == "13983451234" and crypto.decrypt(founder["id_number_cipher"]) == GOOD_ID
+    assert crypto.decrypt(founder["phone_cipher"]) == "13983451234"
+    assert crypto.decrypt(founder["id_number_cipher"]) == GOOD_ID
     stored = await ImportBatch.select(ImportBatch.content).where(ImportBatch.id == batch_id).first()
     assert bytes(stored["content"]) == b""  # the upload is not kept
     for row in await ImportRow.select(ImportRow.data, ImportRow.errors).output(load_json=True):
@@ -272,7 +273,7 @@ async def test_it_records_each_imported_change_with_personal_data_masked(client:
     assert GOOD_ID[-4:] in changes[existing]["founder_id_number"][1]
     assert GOOD_ID not in str(changes) and "13912345678" not in str(changes)
     assert changes[shop] == {"employees": [None, 9]}
-    founder = await Founder.select().where(Founder.phone == "13912345678").first()
+    founder = await Founder.select().where(Founder.phone_digest == crypto.digest("13912345678")).first()
     assert crypto.decrypt(founder["id_number_cipher"]) == GOOD_ID and founder["id_number_last4"] == GOOD_ID[-4:]
     rows = {r["id"]: r for r in await Enterprise.select(Enterprise.id, Enterprise.employees, Enterprise.updated_at)}
     assert rows[shop]["employees"] == 9
@@ -304,7 +305,8 @@ async def test_it_applies_drafts_in_bulk_as_one_by_one(personas: Personas) -> No
         {"founder_phone": ["139****1234", "137****1111"]},
     ]
     founder = await Founder.select().first()
-    assert founder["phone"] == "13700001111" and crypto.decrypt(founder["id_number_cipher"]) == GOOD_ID
+    assert crypto.decrypt(founder["phone_cipher"]) == "13700001111"
+    assert crypto.decrypt(founder["id_number_cipher"]) == GOOD_ID
     assert await EnterpriseChange.count().where(EnterpriseChange.kind == "imported") == 3
     assert (await Enterprise.select(Enterprise.employees).where(Enterprise.id == store).first())["employees"] == 7
     async with write_transaction():

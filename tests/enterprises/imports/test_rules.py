@@ -69,6 +69,10 @@ T = Transition
         (T.CANCEL, S.APPLIED, ALICE, 3, (Conflict, CANNOT_CANCEL)),
         (T.CANCEL, S.FAILED, ALICE, 0, (Conflict, CANNOT_CANCEL)),
         (T.CANCEL, S.CANCELLED, ALICE, 0, (Conflict, CANNOT_CANCEL)),
+        # A batch never confirmed in time expires (its rows purged); one already importing does not.
+        (T.EXPIRE, S.CHECKED, JOB, 3, S.CANCELLED),
+        (T.EXPIRE, S.UPLOADED, JOB, 0, S.CANCELLED),
+        (T.EXPIRE, S.APPLYING, JOB, 3, Conflict),
     ],
 )
 def test_it_applies_the_transition_rules(
@@ -96,6 +100,7 @@ def test_it_applies_the_transition_rules(
         (T.FINISH_APPLY, {S.APPLYING}, S.APPLIED),
         (T.FAIL_APPLY, {S.APPLYING}, S.FAILED),
         (T.CANCEL, {S.UPLOADED, S.CHECKED}, S.CANCELLED),
+        (T.EXPIRE, {S.UPLOADED, S.CHECKED}, S.CANCELLED),
     ],
 )
 def test_it_allows_each_move_from_its_source_states_only(

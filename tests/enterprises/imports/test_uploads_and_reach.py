@@ -243,6 +243,7 @@ async def test_it_answers_an_impossible_batch_id_without_a_server_error(client: 
     await client.login("alice")
     token = await client.api_token("alice")
 
-    assert (await client.http.get("/enterprises/imports/99999999999")).status_code == 400
+    # An id no database column can hold names nothing: not found (core.bounds), never a server error.
+    assert (await client.http.get("/enterprises/imports/99999999999")).status_code == 404
     assert (await client.http.get("/enterprises/imports/12345")).status_code == 404
-    assert (await client.http.get("/api/v1/imports/99999999999", headers=token)).status_code == 400
+    assert (await client.http.get("/api/v1/imports/99999999999", headers=token)).status_code == 404

@@ -1,0 +1,37 @@
+"""Imports never confirmed: after `import_draft_days` their checked rows (personal data) are purged.
+
+Run by the scheduler (`operations.schedule`). Each batch is expired by the rules table's
+conditional move, so a purge racing the uploader's confirmation (or another purge) acts once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from core.config import settings
+from core.db import write_transaction
+from enterprises.imports.rules import ImportState, Transition
+from enterprises.imports.service import move_batch
+from enterprises.imports.tables import ImportBatch, ImportRow
+
+EXPIRED = "This import was not confirmed in time and its rows were deleted. Upload the file again to import it."
+
+
+async def purge_unconfirmed_imports(now: datetime) -> int:
+    """Expire batches uploaded more than `import_draft_days` ago and never confirmed; returns how many."""
+    cutoff = now - timedelta(days=settings.limits.import_draft_days)
+    stale = await ImportBatch.select(ImportBatch.id).where(
+        ImportBatch.state.is_in([ImportState.UPLOADED, ImportState.CHECKED]) & (ImportBatch.created_at < cutoff)
+    )
+    purged = 0
+    for row in stale:
+        async with write_transaction():
+            expired = await move_batch(
+                row["id"],
+                Transition.EXPIRE,
+                {ImportBatch.error: EXPIRED, ImportBatch.content: b"", ImportBatch.finished_at: now},
+            )
+            if expired:
+                await ImportRow.delete().where(ImportRow.batch == row["id"])
+                purged += 1
+    return purged
