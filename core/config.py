@@ -43,6 +43,8 @@ class Limits:
     attachment_max_bytes: int = 10 * 1024 * 1024  # one photo, document or signature on a case
     confirmation_code_tries: int = 5  # wrong codes before a founder's code stops working
     confirmation_code_minutes: int = 10  # how long a code sent to a founder's phone is valid
+    duplicate_checks_per_minute: int = 30  # duplicate checks (which look up phones and ID numbers) per user
+    import_draft_days: int = 7  # an import's checked rows (personal data) wait this long for confirmation
 
 
 @dataclass(frozen=True)

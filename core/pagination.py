@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from core.errors import NotFound
+
 T = TypeVar("T")
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+# No list is this long; a page number past it would make an OFFSET the database cannot hold.
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,8 @@ class PageRequest:
     max_per_page: int = MAX_PER_PAGE
 
     def __post_init__(self) -> None:
+        if self.page > MAX_PAGE:
+            raise NotFound()  # ?page=99999999999999999999: no such page (404), not a database error
         object.__setattr__(self, "page", max(1, self.page))
         object.__setattr__(self, "per_page", min(self.max_per_page, max(1, self.per_page)))
 

@@ -28,3 +28,18 @@ def normalise_lines(value: str) -> str:
     """Like `normalise_text`, but keeping the line breaks of a longer text."""
     lines = (normalise_text(line) for line in value.replace("\r\n", "\n").split("\n"))
     return "\n".join(lines).strip()
+
+
+# The escape character of every LIKE pattern we build; `core.text_search` names it in the ESCAPE
+# clause, which SQLite needs (it has no default) and PostgreSQL accepts.
+LIKE_ESCAPE = "\\"
+
+
+def like_literal(value: str) -> str:
+    """`value` for a LIKE pattern, matching only itself: `%`, `_` and the escape character escaped."""
+    return "".join(LIKE_ESCAPE + char if char in "%_\\" else char for char in value)
+
+
+def contains_pattern(value: str) -> str:
+    """A LIKE pattern matching text that contains `value` literally ("50%" finds "50%", not "500")."""
+    return f"%{like_literal(value)}%"

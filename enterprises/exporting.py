@@ -14,6 +14,8 @@ from typing import Any, BinaryIO, Protocol
 
 from openpyxl import Workbook
 
+from core.spreadsheets import csv_row, xlsx_row
+
 # (row key, English header message id)
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "No."),
@@ -61,10 +63,11 @@ class CsvWriter:
         # newline="": the csv module writes its own "\r\n" line ends, which must not be translated again.
         self.text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.text)
-        self.writer.writerow(_headers(translate))
+        self.writer.writerow(csv_row(_headers(translate)))
 
     def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        self.writer.writerows(_cells(row) for row in rows)
+        # Text a user typed ("=HYPERLINK(…)") must not run as a formula where the file is opened.
+        self.writer.writerows(csv_row(_cells(row)) for row in rows)
 
     def close(self) -> None:
         self.text.flush()
@@ -78,11 +81,12 @@ class XlsxWriter:
         self.stream = stream
         self.workbook = Workbook(write_only=True)
         self.sheet = self.workbook.create_sheet(translate("Enterprises"))
-        self.sheet.append(_headers(translate))
+        self.sheet.append(xlsx_row(self.sheet, _headers(translate)))
 
     def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
-            self.sheet.append([value if isinstance(value, (int, float)) else str(value) for value in _cells(row)])
+            values = [value if isinstance(value, (int, float)) else str(value) for value in _cells(row)]
+            self.sheet.append(xlsx_row(self.sheet, values))  # text stays text, never a formula
 
     def close(self) -> None:
         self.workbook.save(self.stream)

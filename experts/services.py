@@ -20,6 +20,7 @@ from core.config import bureau_today
 from core.db import write_transaction
 from core.errors import Invalid, NotFound
 from core.pagination import Page, PageRequest
+from core.text import like_literal
 from enterprises.tables import Enterprise, Founder
 from experts.profile_rules import (
     CITY_FIELDS,
@@ -97,7 +98,8 @@ _COLUMNS = (
 
 def _json_has(column: str, value: str) -> Any:
     # JSON lists are stored as text on SQLite and json on PostgreSQL; both compare as text the same.
-    return WhereRaw(f"CAST({column} AS TEXT) LIKE {{}}", f'%"{value}"%')
+    # The value is escaped (a typed "%" or "_" is no wildcard) and the ESCAPE clause names the escape.
+    return WhereRaw(f"CAST({column} AS TEXT) LIKE {{}} ESCAPE '\\'", f'%"{like_literal(value)}"%')
 
 
 def _json_is(column: str, text: str) -> Any:

@@ -16,6 +16,9 @@ from msgspec import Meta
 from accounts.guards import current_user
 from accounts.policy import Action
 from core.api import API_V1, BEARER, MAX_INT4, RowId, error_responses
+from core.districts import district_name
+from core.i18n import gettext
+from core.web import request_locale
 from enterprises.duplicates.matching import Reason
 from enterprises.duplicates.merge_service import get_merge, merge_enterprises, merges_of
 from enterprises.duplicates.service import find_duplicates
@@ -37,9 +40,13 @@ class DuplicateQuery:
 
 @dataclass
 class PossibleDuplicate:
-    """A registered enterprise that may be the one typed; `url` is null for a record the caller may not open."""
+    """A registered enterprise that may be the one typed.
 
-    id: int
+    Of a record the caller may not open (`visible` false) only the district and the reasons are
+    given, and `note` says so in words: `id` and `url` are null, name, town and broker empty.
+    """
+
+    id: int | None
     name: str
     district: str
     town: str
@@ -48,6 +55,7 @@ class PossibleDuplicate:
     visible: bool
     url: str | None
     reasons: list[Reason]
+    note: str = ""
 
 
 @dataclass
@@ -73,9 +81,10 @@ class Merge:
     created_at: datetime
 
 
-def _duplicate_out(row: dict[str, Any]) -> PossibleDuplicate:
-    values = {name: row[name] for name in PossibleDuplicate.__dataclass_fields__}
-    return PossibleDuplicate(**(values | {"reasons": [Reason(r) for r in row["reasons"]]}))
+def _duplicate_out(row: dict[str, Any], locale: str) -> PossibleDuplicate:
+    values = {name: row[name] for name in PossibleDuplicate.__dataclass_fields__ if name != "note"}
+    note = "" if row["visible"] else gettext(locale, OUT_OF_REACH, district=district_name(row["district"], locale))
+    return PossibleDuplicate(**(values | {"reasons": [Reason(r) for r in row["reasons"]], "note": note}))
 
 
 def _merge_out(row: dict[str, Any]) -> Merge:
@@ -83,6 +92,7 @@ def _merge_out(row: dict[str, Any]) -> Merge:
 
 
 ERRORS = error_responses(401, 403, 404, 409, 422)
+OUT_OF_REACH = "An enterprise already registered in {district} by another broker — ask your district officer."
 
 
 class DuplicateApi(Controller):
@@ -95,12 +105,15 @@ class DuplicateApi(Controller):
         opt={"action": Action.REGISTER_ENTERPRISE},
         status_code=200,
         summary="Registered enterprises that may be the one being entered",
-        responses=ERRORS,
+        responses=ERRORS | error_responses(429),
     )
     async def find(self, request: Request[Any, Any, Any], data: JSONBody[DuplicateQuery]) -> list[PossibleDuplicate]:
-        """Strongest match first: across the city by credit code, founder ID or phone, within the town by name."""
+        """Strongest match first: across the city by credit code, founder ID or phone, within the town by name.
+
+        Each check is audited; past the per-minute limit of checks (FUCHI_DUPLICATE_CHECKS_PER_MINUTE) 429.
+        """
         found = await find_duplicates(current_user(request).actor, asdict(data))
-        return [_duplicate_out(row) for row in found]
+        return [_duplicate_out(row, request_locale(request)) for row in found]
 
     @post(
         "/merges",

@@ -17,6 +17,7 @@ from core.api import MAX_INT4
 from core.errors import Invalid
 from core.web import page
 from enterprises.duplicates.merge_service import merge_enterprises, merge_history, merge_preview
+from enterprises.duplicates.quota import TooManyChecks
 from enterprises.duplicates.service import duplicates_of, find_duplicates
 from enterprises.services import get_enterprise
 
@@ -53,8 +54,14 @@ class DuplicateController(Controller):
     @post("/duplicates", opt={"action": Action.REGISTER_ENTERPRISE}, status_code=200)
     async def warning(self, request: Request[Any, Any, Any], data: Form) -> Template:
         """The "possible duplicates" fragment for the registration form (empty when there are none)."""
-        found = await find_duplicates(current_user(request).actor, data)
-        response = page(request, "enterprises/duplicates_list.html", duplicates=found)
+        try:
+            found = await find_duplicates(current_user(request).actor, data)
+        except TooManyChecks as refused:
+            # Shown in the form's warning area (which ignores error statuses), so the broker knows why.
+            found, message = [], refused.message
+        else:
+            message = ""
+        response = page(request, "enterprises/duplicates_list.html", duplicates=found, refused=message)
         response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -5,7 +5,7 @@ read by `enterprises.duplicates.service`) and returns the matches with their rea
 first. No framework, no database, no clock.
 
 Identifiers match exactly (they are normalised before they get here: credit code upper-cased,
-phone in its canonical national form, the founder's ID number as its keyed digest). Names match
+the founder's phone and ID number as the keyed digests of their normalised forms). Names match
 only within the same town, where two enterprises rarely share a name by chance: the same name
 after the place names in front are dropped, or a similar one (`name_similarity`).
 """
@@ -98,6 +98,9 @@ class Probe:
     founder_phone: str = ""
     founder_id_digest: str = ""
     enterprise_id: int | None = None  # the record itself, when looking for duplicates of a registered one
+    # The same identifiers hashed under earlier keys: rows not yet re-hashed by a key rotation match too.
+    older_phone_digests: tuple[str, ...] = ()
+    older_id_digests: tuple[str, ...] = ()
 
 
 def _compact(text: str) -> str:

@@ -3,9 +3,9 @@
 A broker must learn that an enterprise is already registered even when another broker
 registered it (two brokers must not get credit for one enterprise), so matches are sought
 across the whole city for the credit code, the founder's ID number and phone, and within the
-town for the name, whatever the user's scope. What comes back about a record the user may not
-open is its name, town and who registered it: never a phone, an ID number or a credit code, and
-no link.
+town for the name, whatever the user's scope. Of a record the user may not open only its
+district comes back ("registered in 开州区 by another broker — ask your district officer"): no
+name, town, broker, id or link. Each check is counted and audited (`quota`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ from accounts.policy import Actor
 from core import crypto
 from core.errors import Conflict
 from core.text import normalise_text
+from core.text_search import contains
 from enterprises.access import may_reach_enterprise
 from enterprises.duplicates.matching import Candidate, Probe, rank, town_key
+from enterprises.duplicates.quota import within_quota
 from enterprises.identifiers import CreditCodeStatus, check_credit_code, check_resident_id, normalise_phone
 from enterprises.intake import EnterpriseDraft
+from enterprises.phones import phone_digest, phone_digests
 from enterprises.tables import Enterprise
 
 # At most this many matches are shown: more would hide the strongest ones, not help.
@@ -41,7 +44,7 @@ _COLUMNS = (
     Enterprise.credit_code,
     Enterprise.registered_by,
     Enterprise.registered_by.display_name.as_alias("registered_by_name"),
-    Enterprise.founder.phone.as_alias("founder_phone"),
+    Enterprise.founder.phone_digest.as_alias("founder_phone_digest"),
     Enterprise.founder.id_number_digest.as_alias("founder_id_digest"),
 )
 
@@ -75,9 +78,11 @@ def probe_from_fields(fields: Mapping[str, str], enterprise_id: int | None = Non
         town=text("town", 100),
         # A code failing its check character may still be printed so on a licence: it is matched.
         credit_code=code.code if code and code.status is not CreditCodeStatus.MALFORMED else "",
-        founder_phone=phone.number if phone and not phone.error else "",
+        founder_phone=phone_digest(phone.number) if phone and not phone.error else "",
         founder_id_digest=crypto.digest(resident.number) if resident and not resident.error else "",
         enterprise_id=enterprise_id,
+        older_phone_digests=_older(phone_digests(phone.number)) if phone and not phone.error else (),
+        older_id_digests=_older(crypto.digests(resident.number)) if resident and not resident.error else (),
     )
 
 
@@ -88,9 +93,16 @@ def probe_from_draft(draft: EnterpriseDraft) -> Probe:
         district=draft.district,
         town=draft.town,
         credit_code=draft.credit_code,
-        founder_phone=draft.founder_phone,
+        founder_phone=phone_digest(draft.founder_phone),
         founder_id_digest=crypto.digest(draft.founder_id_number) if draft.founder_id_number else "",
+        older_phone_digests=_older(phone_digests(draft.founder_phone)),
+        older_id_digests=_older(crypto.digests(draft.founder_id_number)),
     )
+
+
+def _older(digests: list[str]) -> tuple[str, ...]:
+    """The digests under earlier keys (`crypto.digests` gives the current key's first)."""
+    return tuple(digests[1:])
 
 
 async def _rows(probe: Probe) -> dict[int, dict[str, Any]]:
@@ -99,9 +111,9 @@ async def _rows(probe: Probe) -> dict[int, dict[str, Any]]:
     if probe.credit_code:
         conditions.append(Enterprise.credit_code == probe.credit_code)
     if probe.founder_phone:
-        conditions.append(Enterprise.founder.phone == probe.founder_phone)
+        conditions.append(Enterprise.founder.phone_digest.is_in([probe.founder_phone, *probe.older_phone_digests]))
     if probe.founder_id_digest:
-        conditions.append(Enterprise.founder.id_number_digest == probe.founder_id_digest)
+        conditions.append(Enterprise.founder.id_number_digest.is_in([probe.founder_id_digest, *probe.older_id_digests]))
     found: dict[int, dict[str, Any]] = {}
     # One indexed query per identifier rather than one OR of them all, which would scan the table.
     for condition in conditions:
@@ -113,7 +125,7 @@ async def _rows(probe: Probe) -> dict[int, dict[str, Any]]:
             await Enterprise.select(*_COLUMNS)
             .where(
                 (Enterprise.district == probe.district)
-                & Enterprise.town.ilike(f"%{key}%")
+                & contains(Enterprise.town, key)
                 & Enterprise.merged_into.is_null()
             )
             .order_by(Enterprise.id, ascending=False)
@@ -123,21 +135,39 @@ async def _rows(probe: Probe) -> dict[int, dict[str, Any]]:
     return found
 
 
-def _candidate(row: Mapping[str, Any]) -> Candidate:
+def _candidate(row: Mapping[str, Any], probe: Probe) -> Candidate:
+    phone, id_digest = row["founder_phone_digest"] or "", row["founder_id_digest"] or ""
     return Candidate(
         enterprise_id=row["id"],
         name=row["name"],
         district=row["district"],
         town=row["town"],
         credit_code=row["credit_code"] or "",
-        founder_phone=row["founder_phone"] or "",
-        founder_id_digest=row["founder_id_digest"] or "",
+        # A row still hashed under an earlier key is the probe's number all the same.
+        founder_phone=probe.founder_phone if phone and phone in probe.older_phone_digests else phone,
+        founder_id_digest=probe.founder_id_digest if id_digest and id_digest in probe.older_id_digests else id_digest,
     )
 
 
 def _shown(actor: Actor, row: Mapping[str, Any], reasons: Iterable[Any]) -> dict[str, Any]:
     """What the user learns of a match: no personal data, and a link only to a record he may open."""
     visible = may_reach_enterprise(actor, row)
+    if not visible:
+        # Out of reach: only that it exists and in which district ("ask your district officer"),
+        # never its name, town, broker or id: the duplicate check must not be an oracle of who
+        # owns a phone or ID number.
+        return {
+            "id": None,
+            "name": "",
+            "district": row["district"],
+            "town": "",
+            "registered_by_name": "",
+            "mine": False,
+            "visible": False,
+            "url": None,
+            "reasons": [reason.value for reason in reasons],
+            "reason_labels": [reason.label for reason in reasons],
+        }
     return {
         "id": row["id"],
         "name": row["name"],
@@ -154,8 +184,27 @@ def _shown(actor: Actor, row: Mapping[str, Any], reasons: Iterable[Any]) -> dict
 
 async def find_for_probe(actor: Actor, probe: Probe) -> list[dict[str, Any]]:
     rows = await _rows(probe)
-    matches = rank(probe, (_candidate(row) for row in rows.values()))
-    return [_shown(actor, rows[candidate.enterprise_id], reasons) for candidate, reasons in matches[:MAX_SHOWN]]
+    matches = rank(probe, (_candidate(row, probe) for row in rows.values()))
+    shown = [_shown(actor, rows[candidate.enterprise_id], reasons) for candidate, reasons in matches[:MAX_SHOWN]]
+    return _one_per_district_out_of_reach(shown)
+
+
+def _one_per_district_out_of_reach(shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Matches out of reach told once per district, their reasons together: not how many there are."""
+    kept: list[dict[str, Any]] = []
+    by_district: dict[str, dict[str, Any]] = {}
+    for match in shown:
+        if match["visible"]:
+            kept.append(match)
+        elif (first := by_district.get(match["district"])) is None:
+            by_district[match["district"]] = match
+            kept.append(match)
+        else:
+            for value, label in zip(match["reasons"], match["reason_labels"], strict=True):
+                if value not in first["reasons"]:
+                    first["reasons"].append(value)
+                    first["reason_labels"].append(label)
+    return kept
 
 
 async def find_duplicates(actor: Actor, fields: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -165,12 +214,14 @@ async def find_duplicates(actor: Actor, fields: Mapping[str, str]) -> list[dict[
     founder_phone, founder_id_number. Each match is a dict of id, name, district, town,
     registered_by_name, mine, visible, url (None unless visible), reasons and reason_labels.
     """
-    return await find_for_probe(actor, probe_from_fields(fields))
+    probe = probe_from_fields(fields)
+    return await within_quota(actor, lambda: find_for_probe(actor, probe))
 
 
 async def duplicates_blocking_registration(actor: Actor, draft: EnterpriseDraft) -> list[dict[str, Any]]:
     """The matches that hold back registering `draft` until the user confirms it is another enterprise."""
-    return await find_for_probe(actor, probe_from_draft(draft))
+    probe = probe_from_draft(draft)  # as much an oracle as the check while typing: counted with it
+    return await within_quota(actor, lambda: find_for_probe(actor, probe))
 
 
 def confirmed_not_duplicate(form: Mapping[str, Any]) -> bool:
@@ -198,7 +249,7 @@ async def duplicates_of(actor: Actor, enterprise_id: int) -> list[dict[str, Any]
         district=row["district"],
         town=row["town"],
         credit_code=row["credit_code"] or "",
-        founder_phone=row["founder_phone"] or "",
+        founder_phone=row["founder_phone_digest"] or "",
         founder_id_digest=row["founder_id_digest"] or "",
         enterprise_id=enterprise_id,
     )

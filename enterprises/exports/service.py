@@ -21,6 +21,7 @@ from typing import Any
 from piccolo.columns import Column
 
 from accounts.policy import Actor
+from core.audit import AuditKind, record_event
 from core.config import settings
 from core.db import write_transaction
 from core.errors import NotFound
@@ -95,6 +96,7 @@ async def start_export(
         return ExportStarted(export_id=await _record_export(actor, filters, file_format, locale))
     rows = await export_enterprises(actor, filters)
     content = await asyncio.to_thread(exporting.to_file, file_format, rows, translator(locale))
+    await _audit_export(actor, "enterprises", filters, file_format, rows=len(rows))
     return ExportStarted(
         file=FileToSend(content, exporting.MEDIA_TYPES[file_format], f"enterprises.{file_format.value}")
     )
@@ -104,6 +106,17 @@ async def request_export(actor: Actor, filters: EnterpriseFilter, file_format: E
     """Promise the build of an export, whatever its size; returns its id. `TooMuchHeavyWork` past the cap."""
     await count_enterprises(actor, filters)  # checks the filters (Invalid) before anything is written
     return await _record_export(actor, filters, file_format, locale)
+
+
+async def _audit_export(
+    actor: Actor, target: str, filters: EnterpriseFilter, file_format: ExportFormat, rows: int | None = None
+) -> None:
+    """An export in the audit trail: the names of its filters only, for their values may be a phone or a name."""
+    used = sorted(name for name, value in asdict(filters).items() if value)
+    detail: dict[str, Any] = {"format": file_format.value, "filters": used}
+    if rows is not None:
+        detail["rows"] = rows
+    await record_event(AuditKind.EXPORT, actor_id=actor.user_id, target=target, detail=detail)
 
 
 async def _record_export(actor: Actor, filters: EnterpriseFilter, file_format: ExportFormat, locale: str) -> int:
@@ -123,6 +136,7 @@ async def _record_export(actor: Actor, filters: EnterpriseFilter, file_format: E
             )
         ).returning(ExportFile.id)
         export_id: int = rows[0]["id"]
+        await _audit_export(actor, f"export:{export_id}", filters, file_format)
         job_id = f"export-build-{export_id}"
         await promise_job(
             BUILD_JOB, [export_id], job_id, kind=JobKind.HEAVY, timeout_seconds=int(BUILD_TIMEOUT.total_seconds())
@@ -235,6 +249,9 @@ async def export_download(actor: Actor, export_id: int) -> Download:
     if not path.is_file():
         raise NotFound()  # deleted from the disk by hand: the page offers to export again
     file_format = ExportFormat(row["file_format"])
+    await record_event(
+        AuditKind.EXPORT, actor_id=actor.user_id, target=f"export:{export_id}", detail={"downloaded": True}
+    )
     return Download(path, exporting.MEDIA_TYPES[file_format], f"enterprises-{export_id}.{file_format.value}")
 
 
