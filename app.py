@@ -6,7 +6,6 @@ import gc
 
 import asyncpg
 from litestar import Litestar
-from litestar.config.csrf import CSRFConfig
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -15,9 +14,15 @@ from litestar.static_files import create_static_files_router
 from piccolo.engine.postgres import PostgresEngine
 
 from accounts import presentation as account_presentation
+from accounts.account_pages import AccountAdminController, OwnAccountController
 from accounts.api import AuthApi, NotificationApi
 from accounts.controllers import AccountController, UserAdminController
-from accounts.guards import CurrentUserMiddleware, authorize
+from accounts.guards import (
+    CurrentUserMiddleware,
+    PasswordChangeRequired,
+    authorize,
+    handle_password_change_required,
+)
 from accounts.mail import controllers as mail_controllers
 from casework import presentation as casework_presentation
 from casework import routes as casework_routes
@@ -25,9 +30,12 @@ from casework.enterprise_reach import enterprises_of_assigned_cases
 from casework.expert_load import count_active_loads
 from casework.need_cases import cases_of_needs
 from casework.services import move_cases_of_merged_enterprise
+from core import bounds  # bounds every {id:int} path parameter: import before any route is built
 from core.access_log import AccessLogMiddleware, log_unrouted
-from core.config import ROOT, settings
+from core.config import ROOT
+from core.csrf import CSRF_COOKIE, SessionBoundCSRFMiddleware
 from core.db import engine
+from core.security_headers import add_security_headers
 from core.sessions import DatabaseSessionStore, session_config
 from core.web import EXCEPTION_HANDLERS, make_template_config
 from enterprises import presentation as enterprise_presentation
@@ -45,10 +53,11 @@ from experts.api import ExpertApi
 from experts.controllers import ExpertController
 from experts.imports.controllers import ExpertImportController
 from experts.services import register_load_counter
+from operations.audit_page import AuditController
 from operations.health import health
 from operations.jobs_page import JobsController
 
-CSRF_COOKIE = "fuchi_csrf"
+__all__ = ["CSRF_COOKIE", "app", "create_app"]
 
 
 async def open_database_pool() -> None:
@@ -77,10 +86,10 @@ async def settle_heap() -> None:
     gc.freeze()
 
 
-def create_app(secure_cookies: bool = False, freeze_startup_heap: bool = False) -> Litestar:
+def create_app(freeze_startup_heap: bool = False) -> Litestar:
     """Build the web app; tests build their own so that each gets a fresh one (and leave the
     collector alone: a full collection per app would slow thousands of tests)."""
-    sessions = session_config(secure_cookie=secure_cookies)
+    sessions = session_config(secure_cookie=False)  # Secure is added per request, over https (core.security_headers)
     # Enterprises cannot import casework; casework hands the merge its way of moving cases.
     register_mover("cases", move_cases_of_merged_enterprise)
     register_need_cases(cases_of_needs)
@@ -90,8 +99,11 @@ def create_app(secure_cookies: bool = False, freeze_startup_heap: bool = False) 
         route_handlers=[
             health,
             JobsController,
+            AuditController,
             AccountController,
             UserAdminController,
+            OwnAccountController,
+            AccountAdminController,
             *mail_controllers.PAGES,
             EnterpriseController,
             DuplicateController,
@@ -113,16 +125,11 @@ def create_app(secure_cookies: bool = False, freeze_startup_heap: bool = False) 
             DefineMiddleware(AccessLogMiddleware),
             sessions.middleware,
             DefineMiddleware(CurrentUserMiddleware),
+            DefineMiddleware(SessionBoundCSRFMiddleware),  # after the session: a token is good for one session
         ],
+        before_send=[add_security_headers],  # every response, unrouted 404s and static files included
         guards=[authorize],
         stores={"sessions": DatabaseSessionStore()},
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name=CSRF_COOKIE,
-            cookie_httponly=False,
-            cookie_secure=secure_cookies,
-            exclude=["/api/", "/health", "/schema"],
-        ),
         template_config=make_template_config(
             {
                 **account_presentation.TEMPLATE_CALLABLES,
@@ -131,7 +138,11 @@ def create_app(secure_cookies: bool = False, freeze_startup_heap: bool = False) 
             },
             {**enterprise_presentation.TEMPLATE_GLOBALS, **casework_presentation.TEMPLATE_GLOBALS},
         ),
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={
+            **EXCEPTION_HANDLERS,
+            **bounds.EXCEPTION_HANDLERS,
+            PasswordChangeRequired: handle_password_change_required,
+        },
         after_exception=[log_unrouted],
         on_startup=[open_database_pool, *([settle_heap] if freeze_startup_heap else [])],
         on_shutdown=[close_database_pool],
@@ -150,4 +161,4 @@ def create_app(secure_cookies: bool = False, freeze_startup_heap: bool = False) 
     )
 
 
-app = create_app(secure_cookies=False, freeze_startup_heap=True)
+app = create_app(freeze_startup_heap=True)

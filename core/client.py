@@ -7,7 +7,8 @@ otherwise any client could claim any address (and slip past per-address throttli
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from core.config import settings
 
@@ -19,16 +20,16 @@ def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> str:
     return ""
 
 
-def _peer(scope: dict) -> str:  # type: ignore[type-arg]
+def _peer(scope: Mapping[str, Any]) -> str:
     client = scope.get("client")
     return str(client[0]) if client else ""
 
 
-def _via_trusted_proxy(scope: dict) -> bool:  # type: ignore[type-arg]
+def _via_trusted_proxy(scope: Mapping[str, Any]) -> bool:
     return bool(settings.trusted_proxies) and _peer(scope) in settings.trusted_proxies
 
 
-def client_address(scope: dict) -> str:  # type: ignore[type-arg]
+def client_address(scope: Mapping[str, Any]) -> str:
     """The client's IP address: the peer, or the nearest untrusted hop a trusted proxy reports."""
     if not _via_trusted_proxy(scope):
         return _peer(scope)
@@ -40,7 +41,7 @@ def client_address(scope: dict) -> str:  # type: ignore[type-arg]
     return _peer(scope)
 
 
-def came_over_https(scope: dict) -> bool:  # type: ignore[type-arg]
+def came_over_https(scope: Mapping[str, Any]) -> bool:
     """Whether the browser reached us over TLS, directly or through a trusted proxy."""
     if scope.get("scheme") == "https":
         return True

@@ -86,7 +86,7 @@ def up(args: argparse.Namespace) -> None:
 
 # Further command groups, each a module with `add_commands(commands)` and `run(args) -> bool`
 # (True when it handled args.command): security and account commands live beside what they act on.
-COMMAND_GROUPS: tuple[str, ...] = ()
+COMMAND_GROUPS: tuple[str, ...] = ("operations.cli_audit", "operations.cli_security", "accounts.commands")
 
 
 def _groups() -> list[Any]:

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PURE_MODULES = [
     "accounts/policy.py",
     "accounts/throttle.py",
+    "accounts/account_rules.py",
     "accounts/passwords.py",
     "accounts/mail/rules.py",
     "casework/workflow.py",
@@ -68,6 +69,7 @@ PURE_MODULES = [
     "core/errors.py",
     "core/pagination.py",
     "core/reach.py",
+    "core/spreadsheets.py",
     "core/text.py",
     "core/working_days.py",
 ]
