@@ -9,7 +9,7 @@ before a migration's tables are added, hence this second migration after the one
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.postgres import PostgresEngine
 
-from piccolo_conf import DB
+from core.db import engine
 
 ID = "2026-12-02T16:06:24:000000"
 VERSION = "1.38.0"
@@ -22,28 +22,30 @@ async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
 
     async def create_trigger() -> None:
-        if isinstance(DB, PostgresEngine):
-            await DB.run_ddl(
+        db = engine()  # the configured engine, found the way every query finds it
+        if isinstance(db, PostgresEngine):
+            await db.run_ddl(
                 f"CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS "
                 "$$ BEGIN RAISE EXCEPTION 'core_audit_event is append-only'; END $$"
             )
-            await DB.run_ddl(f"DROP TRIGGER IF EXISTS {TRIGGER} ON core_audit_event")
-            await DB.run_ddl(
+            await db.run_ddl(f"DROP TRIGGER IF EXISTS {TRIGGER} ON core_audit_event")
+            await db.run_ddl(
                 f"CREATE TRIGGER {TRIGGER} BEFORE UPDATE OR DELETE ON core_audit_event "
                 f"FOR EACH ROW EXECUTE FUNCTION {TRIGGER}()"
             )
         else:
-            await DB.run_ddl(
+            await db.run_ddl(
                 f"CREATE TRIGGER IF NOT EXISTS {TRIGGER} BEFORE UPDATE ON core_audit_event "
                 "BEGIN SELECT RAISE(ABORT, 'core_audit_event is append-only'); END"
             )
 
     async def drop_trigger() -> None:
-        if isinstance(DB, PostgresEngine):
-            await DB.run_ddl(f"DROP TRIGGER IF EXISTS {TRIGGER} ON core_audit_event")
-            await DB.run_ddl(f"DROP FUNCTION IF EXISTS {TRIGGER}()")
+        db = engine()
+        if isinstance(db, PostgresEngine):
+            await db.run_ddl(f"DROP TRIGGER IF EXISTS {TRIGGER} ON core_audit_event")
+            await db.run_ddl(f"DROP FUNCTION IF EXISTS {TRIGGER}()")
         else:
-            await DB.run_ddl(f"DROP TRIGGER IF EXISTS {TRIGGER}")
+            await db.run_ddl(f"DROP TRIGGER IF EXISTS {TRIGGER}")
 
     manager.add_raw(create_trigger)
     manager.add_raw_backwards(drop_trigger)
