@@ -21,6 +21,15 @@ COLUMN_WIDTH = 14  # a column's width unless the spec names it
 
 
 @dataclass(frozen=True)
+class ReferenceSheet:
+    """A sheet after the notes listing codes and names a column takes (rows of text; codes stay text: "01")."""
+
+    title: str
+    rows: Sequence[Sequence[str]]
+    widths: Mapping[str, int] = field(default_factory=dict)  # column letter -> width
+
+
+@dataclass(frozen=True)
 class TemplateSpec:
     sheet: str  # the first sheet's title
     order: Sequence[str]  # the fields, in the template's column order
@@ -34,6 +43,7 @@ class TemplateSpec:
     text_fields: Collection[str] = ()  # fields kept as text, so Excel keeps every digit
     choices: Sequence[tuple[str, str]] = ()  # (field, "a,b,c"): a drop-down list of the allowed values
     notes_widths: Mapping[str, int] = field(default_factory=dict)  # the notes sheet's column letter -> width
+    references: Sequence[ReferenceSheet] = ()  # sheets of codes to look values up in (行业代码)
 
 
 def template_headers(spec: TemplateSpec) -> list[str]:
@@ -71,6 +81,12 @@ def template_workbook(spec: TemplateSpec) -> bytes:
     notes.append(xlsx_row(notes, ["", "", f"{left_out}；带 * 的列必填。也可上传 UTF-8 或 GBK 编码的 CSV 文件。"]))
     for letter, width in spec.notes_widths.items():
         notes.column_dimensions[letter].width = width
+    for reference in spec.references:
+        listed = workbook.create_sheet(reference.title)
+        for row in reference.rows:
+            listed.append(xlsx_row(listed, row))
+        for letter, width in reference.widths.items():
+            listed.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
