@@ -70,6 +70,7 @@ class Action(StrEnum):
     CHANGE_OWN_PASSWORD = "change_own_password"
     MANAGE_OWN_TOKENS = "manage_own_tokens"
     VIEW_AUDIT = "view_audit"
+    CLEAR_LICENCE_CHECK = "clear_licence_check"
 
 
 _ALL = frozenset(Role)
@@ -123,6 +124,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.MANAGE_OWN_TOKENS: _ALL,
     # The audit trail of security events (/admin/audit): who was refused, revealed or exported what.
     Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
+    # A pilot credit code checked against the business licence (核对营业执照): officers of the record's district.
+    Action.CLEAR_LICENCE_CHECK: _OFFICERS,
 }
 
 

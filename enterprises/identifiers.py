@@ -17,10 +17,26 @@ from phonenumbers import NumberParseException, PhoneNumberType
 
 from core.text import fold_width
 
-CREDIT_CODE_MALFORMED = "Credit code must be 18 characters from digits and capital letters except I, O, S, V, Z."
+CREDIT_CODE_WRONG_LENGTH = "A credit code has exactly 18 characters; this one has more or fewer."
+CREDIT_CODE_FORBIDDEN_LETTER = (
+    "The credit code contains I, O, S, V or Z, letters credit codes never use (perhaps 1, 0, 5, U or 2 was meant)."
+)
+CREDIT_CODE_NOT_ALPHANUMERIC = "The credit code may hold only digits and capital letters."
+CREDIT_CODE_UNKNOWN_DEPARTMENT = (
+    "The first character of the credit code is not a registration department (1 to 9, A, N or Y)."
+)
+CREDIT_CODE_UNKNOWN_TYPE = (
+    "The second character of the credit code is not an organisation type of its registration department "
+    "(enterprises 91, individual businesses 92, cooperatives 93)."
+)
+CREDIT_CODE_NOT_A_PROVINCE = (
+    "Characters 3 to 8 of the credit code are not the division code of a province "
+    "(six digits; Chongqing's begin with 50)."
+)
+# A warning, not an error: the code is kept and the record flagged for a check against the licence.
 CREDIT_CODE_CHECK_DIGIT_MISMATCH = (
-    "The last character of the credit code does not match its check character; "
-    "confirm it against the business licence and give a reason."
+    "The last character of the credit code does not match its check character. Some early pilot codes are "
+    "lawful so: the record is flagged “check against the licence” until someone compares it with the licence."
 )
 RESIDENT_ID_MALFORMED = "ID number must be 18 characters: 17 digits followed by a digit or X."
 RESIDENT_ID_BIRTH_DATE_INVALID = "ID number does not contain a possible birth date."
@@ -32,7 +48,12 @@ PHONE_INVALID = "Enter a mainland mobile number (11 digits) or a landline number
 PHONE_NOT_MAINLAND = "Only mainland China phone numbers (+86) can be recorded."
 
 MESSAGES: tuple[str, ...] = (
-    CREDIT_CODE_MALFORMED,
+    CREDIT_CODE_WRONG_LENGTH,
+    CREDIT_CODE_FORBIDDEN_LETTER,
+    CREDIT_CODE_NOT_ALPHANUMERIC,
+    CREDIT_CODE_UNKNOWN_DEPARTMENT,
+    CREDIT_CODE_UNKNOWN_TYPE,
+    CREDIT_CODE_NOT_A_PROVINCE,
     CREDIT_CODE_CHECK_DIGIT_MISMATCH,
     RESIDENT_ID_MALFORMED,
     RESIDENT_ID_BIRTH_DATE_INVALID,
@@ -45,6 +66,30 @@ MESSAGES: tuple[str, ...] = (
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_CODE_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _CREDIT_CODE_RE = re.compile(f"[{CREDIT_CODE_ALPHABET}]{{18}}")
+_FORBIDDEN_LETTERS = frozenset("IOSVZ")
+
+# GB 32100-2015 appendix A: registration department (position 1) -> its organisation types (position 2).
+CREDIT_CODE_DEPARTMENTS: dict[str, frozenset[str]] = {
+    "1": frozenset("1239"),  # 机构编制: 机关, 事业单位, 中央编办直接管理机构编制的群众团体, 其他
+    "2": frozenset("19"),  # 外交: 外国常驻新闻机构, 其他
+    "3": frozenset("1234569"),  # 司法行政: 律师执业机构, 公证处, 基层法律服务所, 司法鉴定机构, 仲裁委员会, …
+    "4": frozenset("19"),  # 文化: 外国在华文化中心, 其他
+    "5": frozenset("1239"),  # 民政: 社会团体, 民办非企业单位, 基金会, 其他
+    "6": frozenset("129"),  # 旅游: 外国及港澳台旅游部门常驻代表机构, 其他
+    "7": frozenset("129"),  # 宗教: 宗教活动场所, 宗教院校, 其他
+    "8": frozenset("19"),  # 工会: 基层工会, 其他
+    "9": frozenset("123"),  # 工商: 企业, 个体工商户, 农民专业合作社
+    "A": frozenset("19"),  # 中央军委改革和编制办公室: 军队事业单位, 其他
+    "N": frozenset("1239"),  # 农业: 组级, 村级, 乡镇级集体经济组织, 其他
+    "Y": frozenset("1"),  # 其他
+}
+# GB/T 2260 province-level divisions: the first two digits of every county code.
+PROVINCE_CODES = frozenset(
+    (
+        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
+        "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
+    )
+)  # fmt: skip
 
 _RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _RESIDENT_ID_CHECK = "10X98765432"
@@ -69,18 +114,25 @@ class CreditCodeStatus(StrEnum):
     """Outcome of checking a unified social credit code."""
 
     VALID = "valid"
-    # A warning, not an error: some lawful early pilot codes fail the position-18 check.
+    # A warning, not an error: some lawful early pilot codes fail the position-18 check. Only a
+    # code whose every other part is well formed gets it; any other fault is MALFORMED.
     CHECK_DIGIT_MISMATCH = "check_digit_mismatch"
     MALFORMED = "malformed"
 
 
 @dataclass(frozen=True)
 class CreditCodeCheck:
-    """A normalised credit code and what its check found."""
+    """A normalised credit code and what its check found; `position` (1–18) is where a fault was found, 0 if none."""
 
     code: str
     status: CreditCodeStatus
     error: str | None
+    position: int = 0
+
+    @property
+    def is_pilot(self) -> bool:
+        """Whether the code is accepted only as a pilot code: it needs checking against the licence."""
+        return self.status is CreditCodeStatus.CHECK_DIGIT_MISMATCH
 
     @property
     def warning(self) -> str | None:
@@ -103,16 +155,50 @@ def complete_credit_code(first17: str) -> str:
     return first17 + credit_code_check_character(first17)
 
 
+def _malformed(code: str, error: str, position: int) -> CreditCodeCheck:
+    return CreditCodeCheck(code, CreditCodeStatus.MALFORMED, error, position)
+
+
+def _shape_fault(code: str) -> CreditCodeCheck | None:
+    """What is wrong with a code's length or characters, or None when it is 18 from the alphabet."""
+    if len(code) != 18:
+        return _malformed(code, CREDIT_CODE_WRONG_LENGTH, 0)
+    for position, character in enumerate(code, start=1):
+        if character in _FORBIDDEN_LETTERS:
+            return _malformed(code, CREDIT_CODE_FORBIDDEN_LETTER, position)
+        if character not in CREDIT_CODE_ALPHABET:
+            return _malformed(code, CREDIT_CODE_NOT_ALPHANUMERIC, position)
+    return None
+
+
+def _structure_fault(code: str) -> CreditCodeCheck | None:
+    """What is wrong with a code's department, type or division, or None when a pilot code could look so."""
+    types = CREDIT_CODE_DEPARTMENTS.get(code[0])
+    if types is None:
+        return _malformed(code, CREDIT_CODE_UNKNOWN_DEPARTMENT, 1)
+    if code[1] not in types:
+        return _malformed(code, CREDIT_CODE_UNKNOWN_TYPE, 2)
+    if not code[2:8].isdigit() or code[2:4] not in PROVINCE_CODES:
+        return _malformed(code, CREDIT_CODE_NOT_A_PROVINCE, 3)
+    return None
+
+
 def check_credit_code(value: str) -> CreditCodeCheck:
-    """Normalise a unified social credit code and check its form and check character."""
+    """Normalise a unified social credit code and check its form and check character.
+
+    A code passing its check character is valid whatever its department, type and division:
+    lawful codes carry organisation codes whose own check fails, and departments added since.
+    A code failing it is a pilot code (accepted with a warning) only when everything else is
+    well formed; otherwise the first other fault is the error, so a typing slip is not waved through.
+    """
     code = normalise_code(value)
-    # Only length, alphabet and check character are tested: registration authorities such as
-    # "Y", and organisation codes whose own check fails, occur in lawful codes.
-    if not _CREDIT_CODE_RE.fullmatch(code):
-        return CreditCodeCheck(code, CreditCodeStatus.MALFORMED, CREDIT_CODE_MALFORMED)
-    if credit_code_check_character(code[:17]) != code[17]:
-        return CreditCodeCheck(code, CreditCodeStatus.CHECK_DIGIT_MISMATCH, None)
-    return CreditCodeCheck(code, CreditCodeStatus.VALID, None)
+    if (fault := _shape_fault(code)) is not None:
+        return fault
+    if credit_code_check_character(code[:17]) == code[17]:
+        return CreditCodeCheck(code, CreditCodeStatus.VALID, None)
+    if (fault := _structure_fault(code)) is not None:
+        return fault
+    return CreditCodeCheck(code, CreditCodeStatus.CHECK_DIGIT_MISMATCH, None, 18)
 
 
 @dataclass(frozen=True)

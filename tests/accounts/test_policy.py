@@ -19,6 +19,7 @@ EXPECTED = {
     Action.UPDATE_ENTERPRISE: {B, D, C},
     Action.REVEAL_PERSONAL_DATA: {B, D, C},
     Action.MERGE_ENTERPRISES: {D, C},
+    Action.CLEAR_LICENCE_CHECK: {D, C},
     Action.IMPORT_ENTERPRISES: {B, D, C},
     Action.EXPORT_ENTERPRISES: {B, D, C},
     Action.VIEW_CASES: {B, E, D, C, A},

@@ -11,7 +11,9 @@ from stdnum.cn import ric, uscc
 from core.text import normalise_text
 from enterprises.identifiers import (
     CREDIT_CODE_CHECK_DIGIT_MISMATCH,
-    CREDIT_CODE_MALFORMED,
+    CREDIT_CODE_FORBIDDEN_LETTER,
+    CREDIT_CODE_NOT_ALPHANUMERIC,
+    CREDIT_CODE_WRONG_LENGTH,
     MESSAGES,
     PHONE_INVALID,
     PHONE_MISSING,
@@ -136,24 +138,24 @@ def test_it_flags_pilot_codes_as_check_digit_mismatch_not_malformed(code: str) -
 
 
 @pytest.mark.parametrize(
-    "value",
+    ("value", "error"),
     [
-        "",
-        "91110000600037341",  # 17 characters
-        "91110000600037341L1",  # 19 characters
-        "9111000060003734IL",  # I is not in the alphabet
-        "91110000600037341O",
-        "9111000060003734SL",
-        "91110000600037341V",
-        "Z1110000600037341L",
-        "911100006000373.1L",
-        "统一社会信用代码统一社会信用代码统一",
+        ("", CREDIT_CODE_WRONG_LENGTH),
+        ("91110000600037341", CREDIT_CODE_WRONG_LENGTH),  # 17 characters
+        ("91110000600037341L1", CREDIT_CODE_WRONG_LENGTH),  # 19 characters
+        ("9111000060003734IL", CREDIT_CODE_FORBIDDEN_LETTER),  # I is not in the alphabet
+        ("91110000600037341O", CREDIT_CODE_FORBIDDEN_LETTER),
+        ("9111000060003734SL", CREDIT_CODE_FORBIDDEN_LETTER),
+        ("91110000600037341V", CREDIT_CODE_FORBIDDEN_LETTER),
+        ("Z1110000600037341L", CREDIT_CODE_FORBIDDEN_LETTER),
+        ("911100006000373.1L", CREDIT_CODE_NOT_ALPHANUMERIC),
+        ("统一社会信用代码统一社会信用代码统一", CREDIT_CODE_NOT_ALPHANUMERIC),
     ],
 )
-def test_it_rejects_malformed_credit_codes(value: str) -> None:
+def test_it_rejects_malformed_credit_codes(value: str, error: str) -> None:
     check = check_credit_code(value)
     assert check.status is CreditCodeStatus.MALFORMED
-    assert check.error == CREDIT_CODE_MALFORMED
+    assert check.error == error
     assert check.warning is None
 
 
@@ -395,7 +397,7 @@ def test_it_masks_an_eighteen_character_id_with_fourteen_asterisks() -> None:
 
 
 def test_it_lists_every_message_once() -> None:
-    assert len(set(MESSAGES)) == len(MESSAGES) == 8
+    assert len(set(MESSAGES)) == len(MESSAGES) == 13
     assert all(isinstance(m, str) and m.endswith(".") for m in MESSAGES)
 
 
