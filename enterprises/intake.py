@@ -10,31 +10,37 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from core.districts import is_district
 from core.errors import Invalid
 from core.text import fold_width, normalise_lines, normalise_text
 from enterprises.classification import (
-    INDUSTRY_SECTIONS,
     EnterpriseStatus,
     LegalForm,
     NeedCategory,
     Stage,
     Urgency,
 )
-from enterprises.identifiers import CreditCodeStatus, check_credit_code, check_resident_id, normalise_phone
+from enterprises.identifiers import (
+    CREDIT_CODE_CHECK_DIGIT_MISMATCH,
+    check_credit_code,
+    check_resident_id,
+    normalise_phone,
+)
+from enterprises.imports.values import GENDERS, LEGAL_FORMS, STAGES, STATUSES, choice
+from enterprises.industries import UNKNOWN_INDUSTRY, resolve_industry
 
 REQUIRED = "This field is required."
 NOT_YOUR_DISTRICT = "You can register enterprises only in your own district."
-PILOT_CODE_NEEDS_REASON = (
-    "This credit code fails its check character. If it is printed so on the licence, say so in the reason."
-)
+# The registration form's tick: "I have checked the licence; the code is as printed there".
+CREDIT_CODE_CONFIRMED = "credit_code_confirmed"
 MONEY_INVALID = "Enter an amount in yuan, e.g. 50000 or 50000.00."
 DATE_INVALID = "Enter a date such as 2021-03-15."
 DATE_IN_FUTURE = "The date cannot be in the future."
+DATE_BEFORE_1949 = "The date cannot be before 1949-01-01."
 COUNT_INVALID = "Enter a whole number of people, 0 or more."
 YEAR_INVALID = "Enter a year between 1950 and this year."
 MIGRANTS_EXCEED_EMPLOYEES = "Cannot be more than the number of employees."
@@ -52,8 +58,10 @@ ENTERPRISE_FIELDS = (
 # field -> founder column. The phone and the ID number are not among them: they are stored
 # encrypted, with a keyed hash and their last four (enterprises.records).
 ENTERPRISE_COLUMNS = (
-    "name", "legal_form", "district", "town", "village", "park", "industry", "main_products", "credit_code",
+    "name", "legal_form", "district", "town", "village", "park", "industry", "industry_division", "main_products",
+    "credit_code",
     "credit_code_note", "founded_on", "employees", "migrant_employees", "annual_revenue", "stage", "status",
+    "licence_check",
 )  # fmt: skip
 FOUNDER_COLUMNS = {
     "founder_name": "name",
@@ -62,6 +70,15 @@ FOUNDER_COLUMNS = {
     "founder_worked_before": "worked_before",
     "founder_return_year": "return_year",
 }
+
+
+@dataclass(frozen=True)
+class FieldWarning:
+    """A value accepted with an assumption: which field, what was assumed (an English msgid with {placeholders})."""
+
+    field: str
+    message: str
+    params: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -89,45 +106,95 @@ class EnterpriseDraft:
     founder_id_number: str
     founder_worked_before: str
     founder_return_year: int | None
+    industry_division: str = ""  # GB/T 4754 division code, "" when only the section is known
+    warnings: tuple[FieldWarning, ...] = ()
+    # A pilot credit code nobody has checked against the business licence yet (核对营业执照).
+    licence_check: bool = False
 
 
 def _text(form: Mapping[str, str], field: str, limit: int = 200) -> str:
     return normalise_text(str(form.get(field) or ""))[:limit]
 
 
+# Excel counts days from 1900-01-01 = 1 and, copying Lotus 1-2-3, believes 1900 was a leap year: serial 60 is
+# its 1900-02-29, a day that never was, and every serial from 61 on is one day past the count from 1899-12-31.
+_EXCEL_EPOCH = date(1899, 12, 30)  # for serials >= 61
+_EXCEL_LEAP_BUG = 60
+_SERIAL = re.compile(r"^(\d{1,6})(?:\.\d+)?$")  # "44197", or "44197.0" / "44197.5" (a time of day, dropped)
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")  # 20210315
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# The registry holds enterprises founded since the People's Republic: an earlier date is a typing or a
+# spreadsheet mistake (an Excel serial read from a text cell, a two-digit year).
+EARLIEST_DATE = date(1949, 1, 1)
+
+
+def excel_serial_date(serial: int) -> date | None:
+    """The day Excel shows for a date serial of its 1900 system; None for 0 and for its fictitious 1900-02-29."""
+    if serial <= 0 or serial == _EXCEL_LEAP_BUG:
+        return None
+    if serial < _EXCEL_LEAP_BUG:
+        return _EXCEL_EPOCH + timedelta(days=serial + 1)
+    return _EXCEL_EPOCH + timedelta(days=serial)
 
 
 def parse_date(raw: str, today: date) -> date | None:
-    """A date as brokers write it (2021-03-15, 2021/3/15, 2021年3月15日); None when empty."""
-    text = fold_width(raw)
+    """A date as brokers write it (2021-03-15, 2021/3/15, 2021.3.15, 2021年3月15日, 20210315) or as Excel stores
+    it (the serial 44270 in a cell not formatted as a date); None when empty.
+
+    Refused: a day that does not exist, one in the future and one before 1949 (`EARLIEST_DATE`). Excel's
+    serial 60 (its 1900-02-29) is refused as before 1949, like every serial of 1900 it neighbours.
+    """
+    text = fold_width(raw).strip()
     if not text:
         return None
-    match = _DATE.match(text)
-    if match is None:
+    parsed: date | None = None
+    if serial := _SERIAL.match(text):
+        if int(serial[1]) == _EXCEL_LEAP_BUG:
+            raise ValueError(DATE_BEFORE_1949)
+        parsed = excel_serial_date(int(serial[1]))
+    elif match := (_COMPACT.match(text) or _DATE.match(text)):
+        try:
+            parsed = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            parsed = None
+    if parsed is None:
         raise ValueError(DATE_INVALID)
-    try:
-        parsed = date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError as exc:
-        raise ValueError(DATE_INVALID) from exc
     if parsed > today:
         raise ValueError(DATE_IN_FUTURE)
+    if parsed < EARLIEST_DATE:
+        raise ValueError(DATE_BEFORE_1949)
     return parsed
 
 
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3})")
+
+
+def _number_text(raw: str, *suffixes: str) -> str:
+    """The number in a cell as typed: widths folded, spaces and thousands separators gone, a unit word dropped."""
+    text = "".join(fold_width(raw).split())
+    text = _THOUSANDS.sub("", text)
+    for suffix in suffixes:
+        text = text.removesuffix(suffix)
+    return text
+
+
 def parse_count(raw: str) -> int | None:
-    text = fold_width(raw).removesuffix("人").strip()
+    """People as typed (12, 12人, 1,200, 12.0 from a spreadsheet); None when empty."""
+    text = _number_text(raw, "人", "名")
     if not text:
         return None
-    if not text.isdigit() or int(text) > 1_000_000:
+    if not re.fullmatch(r"\d+(\.0+)?", text) or int(float(text)) > 1_000_000:
         raise ValueError(COUNT_INVALID)
-    return int(text)
+    return int(float(text))
 
 
 def parse_year(raw: str, today: date) -> int | None:
-    text = fold_width(raw).removesuffix("年").strip()
+    """A year as typed (2015, 2015年), or the year of a month or date (2015-03, 2015年3月); None when empty."""
+    text = _number_text(raw)
     if not text:
         return None
+    if written := re.fullmatch(r"(\d{4})(?:年|[-/.年]\d{1,2}(?:月|[-/.月]\d{1,2}日?)?)?", text):
+        text = written[1]
     if not text.isdigit() or not 1950 <= int(text) <= today.year:
         raise ValueError(YEAR_INVALID)
     return int(text)
@@ -146,13 +213,22 @@ def yuan_from_wan(text: str, scale: int = 1) -> str:
         return text
 
 
+# Units brokers write after an amount, longest first, and what one of them is in yuan.
+_MONEY_UNITS = (("万元", 10_000), ("万", 10_000), ("亿元", 100_000_000), ("亿", 100_000_000), ("元", 1))
+
+
 def parse_money(raw: str) -> Decimal | None:
-    """Yuan as typed ("50,000" and "3000元" are; "5万" is not): None when empty, ValueError when not money."""
-    text = fold_width(raw).replace(",", "").replace("¥", "").replace("元", "").strip()
+    """Yuan as typed (50000, 50,000.00, ¥50,000, 3000元, 45万, 4.5万元, 1.2亿): None when empty, ValueError when not."""
+    text = _number_text(raw).removeprefix("人民币").removeprefix("¥").removeprefix("RMB").removeprefix("rmb")
     if not text:
         return None
+    scale = 1
+    for unit, size in _MONEY_UNITS:
+        if text.endswith(unit):
+            text, scale = text.removesuffix(unit), size
+            break
     try:
-        amount = Decimal(text)
+        amount = Decimal(text) * scale
     except InvalidOperation as exc:
         raise ValueError(MONEY_INVALID) from exc
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12") or amount != amount.quantize(Decimal("0.01")):
@@ -160,8 +236,35 @@ def parse_money(raw: str) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def _choice(form: Mapping[str, str], field: str, enum: type, default: str, errors: dict[str, str], message: str) -> str:
-    value = _text(form, field) or default
+def _ticked(form: Mapping[str, str], field: str) -> bool:
+    """Whether a checkbox (or an API/sheet flag) is set: "1", "on", "true", "yes", "是", "√"."""
+    return fold_width(str(form.get(field) or "")).strip().lower() in ("1", "on", "true", "yes", "是", "√")
+
+
+def carry_licence_check(draft: EnterpriseDraft, stored_code: str, stored_flag: bool) -> EnterpriseDraft:
+    """A draft of a stored record keeps its licence check as it is while its credit code is unchanged.
+
+    Once an officer has checked a pilot code against the licence, a later edit (or re-import) of
+    the record must not flag it again; a flagged one stays flagged unless the tick is given.
+    """
+    if draft.credit_code != stored_code or not draft.licence_check or stored_flag:
+        return draft
+    kept = tuple(w for w in draft.warnings if w.message != CREDIT_CODE_CHECK_DIGIT_MISMATCH)
+    return replace(draft, licence_check=False, warnings=kept)
+
+
+def _choice(
+    form: Mapping[str, str],
+    field: str,
+    enum: type,
+    default: str,
+    errors: dict[str, str],
+    message: str,
+    words: Mapping[str, str] | None = None,
+) -> str:
+    # The words ledgers write (个体户, 成长型, 正常经营) count as the choice at every door, not only in an import.
+    value = choice(words, _text(form, field)) if words else _text(form, field)
+    value = value or default
     if value not in {member.value for member in enum}:  # type: ignore[attr-defined]
         errors[field] = message
     return value
@@ -170,6 +273,7 @@ def _choice(form: Mapping[str, str], field: str, enum: type, default: str, error
 def clean_enterprise(form: Mapping[str, str], allowed_districts: frozenset[str] | None, today: date) -> EnterpriseDraft:
     """Check an enterprise-and-founder form; `allowed_districts` None means any district."""
     errors: dict[str, str] = {}
+    warnings: list[FieldWarning] = []  # what the parsers assumed; the draft carries them to the page, API and report
     for field in ("name", "town", "founder_name"):
         if not _text(form, field):
             errors[field] = REQUIRED
@@ -178,13 +282,22 @@ def clean_enterprise(form: Mapping[str, str], allowed_districts: frozenset[str] 
         errors["district"] = "Choose a district."
     elif allowed_districts is not None and district not in allowed_districts:
         errors["district"] = NOT_YOUR_DISTRICT
-    legal_form = _choice(form, "legal_form", LegalForm, "individual_business", errors, "Choose a legal form.")
-    stage = _choice(form, "stage", Stage, "survival", errors, "Choose a stage.")
-    status = _choice(form, "status", EnterpriseStatus, "operating", errors, "Choose a status.")
-    industry = fold_width(_text(form, "industry")).upper()
-    if industry and industry not in INDUSTRY_SECTIONS:
-        errors["industry"] = "Choose an industry section."
-    gender = _text(form, "founder_gender")
+    legal_form = _choice(
+        form, "legal_form", LegalForm, "individual_business", errors, "Choose a legal form.", LEGAL_FORMS
+    )
+    stage = _choice(form, "stage", Stage, "survival", errors, "Choose a stage.", STAGES)
+    status = _choice(form, "status", EnterpriseStatus, "operating", errors, "Choose a status.", STATUSES)
+    # The section letter, the division code or a name as people write it (enterprises.industries).
+    industry, industry_division = "", ""
+    if raw_industry := _text(form, "industry"):
+        read = resolve_industry(raw_industry)
+        if read is None:
+            errors["industry"] = UNKNOWN_INDUSTRY
+        else:
+            industry, industry_division = read.section, read.division
+            if read.warning:
+                warnings.append(FieldWarning("industry", read.warning, read.warning_params))
+    gender = choice(GENDERS, _text(form, "founder_gender"))
     if gender not in ("", "male", "female"):
         errors["founder_gender"] = "Choose a gender."
 
@@ -202,14 +315,17 @@ def clean_enterprise(form: Mapping[str, str], allowed_districts: frozenset[str] 
             birth_year = checked.birth_date.year if checked.birth_date else None
             gender = gender or (checked.gender or "")
 
-    credit_code, note = "", _text(form, "credit_code_note", 500)
+    # A pilot code (only its check character is wrong) is kept: flagged for a check against the
+    # licence with a warning, unless the form's tick says that check was just made.
+    credit_code, note, licence_check = "", _text(form, "credit_code_note", 500), False
     if raw_code := _text(form, "credit_code"):
         code = check_credit_code(raw_code)
         credit_code = code.code
-        if code.status is CreditCodeStatus.MALFORMED and code.error:
+        if code.error:
             errors["credit_code"] = code.error
-        elif code.status is CreditCodeStatus.CHECK_DIGIT_MISMATCH and not note:
-            errors["credit_code"] = PILOT_CODE_NEEDS_REASON
+        elif code.is_pilot and not _ticked(form, CREDIT_CODE_CONFIRMED):
+            licence_check = True
+            warnings.append(FieldWarning("credit_code", CREDIT_CODE_CHECK_DIGIT_MISMATCH, {"code": credit_code}))
 
     parsed: dict[str, object] = {}
     parsers: dict[str, Callable[[str], object]] = {
@@ -239,6 +355,7 @@ def clean_enterprise(form: Mapping[str, str], allowed_districts: frozenset[str] 
         village=_text(form, "village", 100),
         park=_text(form, "park"),
         industry=industry,
+        industry_division=industry_division,
         main_products=_text(form, "main_products"),
         credit_code=credit_code,
         credit_code_note=note if credit_code else "",
@@ -255,6 +372,8 @@ def clean_enterprise(form: Mapping[str, str], allowed_districts: frozenset[str] 
         founder_id_number=id_number,
         founder_worked_before=_text(form, "founder_worked_before"),
         founder_return_year=parsed["founder_return_year"],  # type: ignore[arg-type]
+        warnings=tuple(warnings),
+        licence_check=licence_check,
     )
 
 

@@ -98,11 +98,11 @@ async def test_it_records_the_outcomes_of_the_6_month_survey_completed_on_the_pa
     assert survey["state"] == FollowUpState.DONE
 
     record = await alice.http.get(f"/tasks/{task_id}")
-    assert "6个月成效调查" in record.text and "正常经营" in record.text and "50,000.00 元" in record.text
+    assert "6个月成效调查" in record.text and "正常经营" in record.text and "¥50,000.00" in record.text
     assert 'name="employees"' not in record.text  # no form on a done task
 
     shown = await alice.http.get(f"/enterprises/{enterprise_id}")
-    assert "6个月成效调查" in shown.text and "10万至50万元" in shown.text and "50,000.00 元" in shown.text
+    assert "6个月成效调查" in shown.text and "10万至50万元" in shown.text and "¥50,000.00" in shown.text
 
 
 async def test_it_keeps_what_was_typed_and_names_the_wrong_answer(new_client: Any, world: World) -> None:
