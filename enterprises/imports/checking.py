@@ -20,20 +20,26 @@ from rq.timeouts import JobTimeoutException
 from core import crypto
 from core.config import settings
 from core.db import write_transaction
+from core.districts import BY_CODE
 from core.errors import Invalid
 from enterprises import records
 from enterprises.access import may_reach_enterprise, registration_districts
 from enterprises.imports.columns import map_columns
+from enterprises.imports.failed_rows import finish_check
 from enterprises.imports.kinds import CheckedSheet, RowKind
+from enterprises.imports.need_columns import sheet_needs
 from enterprises.imports.reading import FILE_NO_ROWS, ImportFileError, ReadLimits, Sheet, read_rows
+from enterprises.imports.row_kinds import SKIPPED_BECAUSE, KindOfRow, row_kind
 from enterprises.imports.rows import DUPLICATE_IN_FILE, SeenRows, draft_data, is_example, row_form
 from enterprises.imports.rules import Outcome, Transition
 from enterprises.imports.service import CHECK_TIMEOUT, CHUNK_ROWS, find_matches, is_transient, move_batch, uploader
 from enterprises.imports.tables import ImportBatch, ImportRow
-from enterprises.intake import EnterpriseDraft, clean_enterprise
+from enterprises.intake import NOT_YOUR_DISTRICT, EnterpriseDraft, clean_enterprise
 
 log = logging.getLogger(__name__)
 
+# A broker's sheet often holds rows of neighbouring districts: the row says whose they are.
+OTHER_DISTRICT = "Belongs to {district}: to be imported by that district's broker or by a city officer."
 REGISTERED_BY_OTHERS = "This enterprise is already registered by someone else; ask your district officer to update it."
 CHECK_FAILED = "The file could not be checked because of a fault on our side. Upload it again later."
 CHECK_TOO_SLOW = "Checking the file took longer than {minutes} minutes; split it into smaller files."
@@ -76,6 +82,12 @@ class _Verdict:
     draft: EnterpriseDraft | None = None
     params: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        """What the intake rules assumed, as the report and the failed rows' download read it."""
+        found = self.draft.warnings if self.draft is not None else ()
+        return [{"field": w.field, "message": w.message, "params": dict(w.params)} for w in found]
+
 
 def _verdicts(
     chunk: Sequence[tuple[int, dict[str, str], dict[str, str]]],
@@ -86,21 +98,25 @@ def _verdicts(
     verdicts = []
     for row_number, form, cell_errors in chunk:
         verdict = _Verdict(row_number, form, dict(cell_errors))
+        verdicts.append(verdict)
+        # A repeat is told by the row as written, whether or not the first copy is valid.
+        if duplicate := seen.duplicate_of(form):
+            column, first_row = duplicate
+            verdict.errors = {column: DUPLICATE_IN_FILE}
+            verdict.params = {"row": first_row}
+            continue
+        seen.add(form, row_number)
         draft: EnterpriseDraft | None = None
         try:
             draft = clean_enterprise(form, allowed, today)
         except Invalid as invalid:
             verdict.errors = {**invalid.errors, **cell_errors}
+            if verdict.errors.get("district") == NOT_YOUR_DISTRICT and form.get("district") in BY_CODE:
+                verdict.errors["district"] = OTHER_DISTRICT
+                verdict.params = {"district": BY_CODE[form["district"]].name_zh}
         # A cell error stands even when the intake rules pass the row (they read a mangled ID number as empty).
         if draft is not None and not verdict.errors:
-            if duplicate := seen.duplicate_of(draft):
-                column, first_row = duplicate
-                verdict.errors = {column: DUPLICATE_IN_FILE}
-                verdict.params = {"row": first_row}
-            else:
-                seen.add(draft, row_number)
-                verdict.draft = draft
-        verdicts.append(verdict)
+            verdict.draft = draft
     return verdicts
 
 
@@ -108,8 +124,12 @@ def _row(batch_id: int, verdict: _Verdict, outcome: Outcome, enterprise_id: int 
     data: dict[str, Any] = {"name": verdict.form.get("name", "")[:200], "town": verdict.form.get("town", "")[:100]}
     if verdict.draft is not None and outcome is not Outcome.ERROR:
         data["draft"] = draft_data(verdict.draft, crypto.encrypt)
+        if needs := sheet_needs(verdict.form):  # the row's needs, filed as cases on import (need_filing.py)
+            data["needs"] = needs
     if verdict.params:
         data["params"] = verdict.params
+    if outcome is Outcome.WARNING:
+        data["warnings"] = verdict.warnings
     return ImportRow(
         batch=batch_id,
         row_number=verdict.row_number,
@@ -117,6 +137,26 @@ def _row(batch_id: int, verdict: _Verdict, outcome: Outcome, enterprise_id: int 
         enterprise=enterprise_id,
         data=data,
         errors=verdict.errors,
+    )
+
+
+def _blank_rows(sheet: Sheet) -> list[int]:
+    """The empty rows inside the table (reading drops them): from under the header to the last row holding something."""
+    held = {number for number, _ in sheet.rows}
+    last = max(held, default=sheet.header_row)
+    return [number for number in range(sheet.header_row + 1, last) if number not in held]
+
+
+def _skipped_row(batch_id: int, row_number: int, kind: KindOfRow) -> ImportRow:
+    """A row that is not data, reported with why it was skipped (a note on the whole row, field "row")."""
+    reason = {"field": "row", "message": SKIPPED_BECAUSE[kind], "params": {}}
+    return ImportRow(
+        batch=batch_id,
+        row_number=row_number,
+        outcome=Outcome.SKIPPED,
+        enterprise=None,
+        data={"name": "", "town": "", "skipped": kind.value, "warnings": [reason]},
+        errors={},
     )
 
 
@@ -169,7 +209,11 @@ async def _check(batch_id: int, kind: RowKind | None = None) -> None:
     sheet = read_rows(batch["filename"], content, read_limits())
     columns = map_columns(sheet.headers, default_district)
     prepared: list[tuple[int, dict[str, str], dict[str, str]]] = []
+    skipped = [_skipped_row(batch_id, number, KindOfRow.BLANK) for number in _blank_rows(sheet)]
     for row_number, cells in sheet.rows:
+        if (kind_of_row := row_kind(cells, sheet.headers)) is not KindOfRow.DATA:
+            skipped.append(_skipped_row(batch_id, row_number, kind_of_row))
+            continue
         form, cell_errors = row_form(columns, cells, default_district)
         if not is_example(form):
             prepared.append((row_number, form, cell_errors))
@@ -187,16 +231,18 @@ async def _check(batch_id: int, kind: RowKind | None = None) -> None:
         await ImportRow.delete().where(ImportRow.batch == batch_id)  # a check cut short left some
         await ImportBatch.update(
             {
-                ImportBatch.total_rows: len(prepared),
-                ImportBatch.processed_rows: 0,
+                ImportBatch.total_rows: len(prepared) + len(skipped),
+                ImportBatch.processed_rows: len(skipped),
                 ImportBatch.summary: summary,
                 ImportBatch.error: "",
             }
         ).where(ImportBatch.id == batch_id)
+        if skipped:
+            await ImportRow.insert(*skipped)
 
     allowed = registration_districts(actor)
     seen = SeenRows()
-    counts: Counter[str] = Counter()
+    counts: Counter[str] = Counter({Outcome.SKIPPED: len(skipped)})
     for start in range(0, len(prepared), CHUNK_ROWS):
         chunk = prepared[start : start + CHUNK_ROWS]
         verdicts = _verdicts(chunk, allowed, seen)
@@ -222,14 +268,19 @@ async def _check(batch_id: int, kind: RowKind | None = None) -> None:
                     outcome, enterprise_id = Outcome.ERROR, None
                     by_code = bool(verdict.draft.credit_code) and match["credit_code"] == verdict.draft.credit_code
                     verdict.errors = {"credit_code" if by_code else "name": REGISTERED_BY_OTHERS}
+                if outcome is not Outcome.ERROR and verdict.warnings:
+                    outcome = Outcome.WARNING  # imported as created or matched (`enterprise_id` says which)
                 counts[outcome] += 1
                 rows.append(_row(batch_id, verdict, outcome, enterprise_id))
             await ImportRow.insert(*rows)
-            await ImportBatch.update({ImportBatch.processed_rows: start + len(chunk)}).where(ImportBatch.id == batch_id)
+            await ImportBatch.update({ImportBatch.processed_rows: len(skipped) + start + len(chunk)}).where(
+                ImportBatch.id == batch_id
+            )
 
     summary["counts"] = {outcome.value: counts[outcome] for outcome in Outcome}
     # The rows now hold all the import needs (ID numbers encrypted): the file, with them in clear, goes.
-    await move_batch(batch_id, Transition.FINISH_CHECK, {ImportBatch.summary: summary, ImportBatch.content: b""})
+    # Checked, or failed when no row can be imported; the rows to fix kept in the file's layout (failed_rows.py).
+    await finish_check(batch_id, summary, sheet)
 
 
 async def _check_kind(batch_id: int, checked: CheckedSheet, sheet: Sheet) -> None:
@@ -266,4 +317,5 @@ async def _check_kind(batch_id: int, checked: CheckedSheet, sheet: Sheet) -> Non
             )
             await ImportBatch.update({ImportBatch.processed_rows: start + len(chunk)}).where(ImportBatch.id == batch_id)
     summary["counts"] = {outcome.value: counts[outcome.value] for outcome in Outcome}
-    await move_batch(batch_id, Transition.FINISH_CHECK, {ImportBatch.summary: summary, ImportBatch.content: b""})
+    # Checked, or failed when no row can be imported; the rows to fix kept in the file's layout (failed_rows.py).
+    await finish_check(batch_id, summary, sheet)

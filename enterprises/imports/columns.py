@@ -9,13 +9,34 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
+from rapidfuzz import fuzz, process
 
 from enterprises.imports.headers import COLUMNS, REQUIRED_FIELDS, SILENT_HEADERS, header_field, normalise_header
 from enterprises.imports.reading import ImportFileError
 
 FILE_MISSING_COLUMNS = "The file lacks required columns: {columns}. Add them (see the template) and upload it again."
 COLUMN_UNKNOWN = "Column {letter} ({header}) is not one we know; it was ignored."
+COLUMN_UNKNOWN_NEAREST = (
+    "Column {letter} ({header}) is not one we know; it was ignored. The nearest heading we know is {nearest}."
+)
+NEAREST_CUTOFF = 60  # rapidfuzz's ratio (0-100) below which no heading is offered as the nearest
 COLUMN_REPEATED = "Column {letter} ({header}) repeats column {first}; it was ignored."
+
+
+def _known_headings() -> dict[str, str]:
+    """Every heading we know, normalised -> the template's heading for its field (what the report names)."""
+    known: dict[str, str] = {}
+    for template_header, variants in COLUMNS.values():
+        for variant in (template_header, *variants):
+            known.setdefault(normalise_header(variant), template_header)
+    return known
+
+
+def nearest_heading(header: str) -> str | None:
+    """The template's heading nearest to one we do not know ("企业名" → 企业名称), or None when none is near."""
+    known = _known_headings()
+    found = process.extractOne(normalise_header(header), list(known), scorer=fuzz.ratio, score_cutoff=NEAREST_CUTOFF)
+    return known[found[0]] if found else None
 
 
 def _scale(header: str) -> int:
@@ -64,7 +85,12 @@ def map_columns(headers: Sequence[str], default_district: str) -> ColumnMap:
         name = header_field(header)
         if name is None:
             if normalise_header(header) not in SILENT_HEADERS:
-                warnings.append(ColumnWarning(COLUMN_UNKNOWN, {"letter": letter, "header": header}))
+                # Listed once, at the top of the report, with what it may have meant.
+                if nearest := nearest_heading(header):
+                    params = {"letter": letter, "header": header, "nearest": nearest}
+                    warnings.append(ColumnWarning(COLUMN_UNKNOWN_NEAREST, params))
+                else:
+                    warnings.append(ColumnWarning(COLUMN_UNKNOWN, {"letter": letter, "header": header}))
             continue
         if name in columns:
             warnings.append(

@@ -8,6 +8,7 @@ before the intake rules see them; `SeenRows` refuses the same enterprise twice i
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +17,8 @@ from typing import Any
 
 from enterprises.classification import EnterpriseStatus, LegalForm, Stage
 from enterprises.imports.columns import ColumnMap
-from enterprises.imports.values import GENDERS, LEGAL_FORMS, STAGES, STATUSES, choice, district_code, industry_letter
+from enterprises.imports.need_columns import cell_errors as need_cell_errors
+from enterprises.imports.values import GENDERS, LEGAL_FORMS, STAGES, STATUSES, choice, district_code
 from enterprises.intake import ENTERPRISE_FIELDS, EnterpriseDraft, yuan_from_wan
 
 # Rows whose enterprise name starts so are the template's example and are not imported.
@@ -26,15 +28,10 @@ STORED_AS_NUMBER = (
     "Excel stored this number as a number and dropped its last digits. "
     "Format the column as text and type the number again."
 )
-DUPLICATE_IN_FILE = "The same enterprise as row {row} of this file; only the first is imported."
+DUPLICATE_IN_FILE = "A duplicate of row {row} of this file: keep one of the two rows."
 
 # What `reading.cell_text` makes of a number too long for Excel's 15 significant digits.
 _NUMBER_LOST_DIGITS = re.compile(r"^\d(\.\d+)?E\+\d+$", re.IGNORECASE)
-
-
-def _year(text: str) -> str:
-    match = re.match(r"^(\d{4})\s*[-/.年]", text)
-    return match[1] if match else text
 
 
 CONVERTERS: dict[str, Callable[[str], str]] = {
@@ -43,10 +40,9 @@ CONVERTERS: dict[str, Callable[[str], str]] = {
     "status": lambda text: choice(STATUSES, text),
     "founder_gender": lambda text: choice(GENDERS, text),
     "district": district_code,
-    "industry": industry_letter,
-    "founder_birth_year": _year,
-    "founder_return_year": _year,
 }
+# Numbers, dates, money and phones go to the intake form as written: `enterprises.intake`'s parsers read them
+# (45万, 2015年3月, 44197, +86 …) for the form, the API and the import alike.
 # Identifiers that Excel mangles when they are typed into a number cell.
 TEXT_IDENTIFIERS = ("founder_id_number", "credit_code", "founder_phone")
 
@@ -66,12 +62,13 @@ def row_form(columns: ColumnMap, cells: Sequence[str], default_district: str) ->
         if name in TEXT_IDENTIFIERS and _NUMBER_LOST_DIGITS.match(text):
             errors[name] = STORED_AS_NUMBER
             continue
-        if name == "annual_revenue":
-            text = yuan_from_wan(text, column.scale)
+        if name == "annual_revenue" and column.scale != 1:
+            text = yuan_from_wan(text, column.scale)  # a column headed "（万元）" holds 68 for 680,000
         converter = CONVERTERS.get(name)
         form[name] = converter(text) if converter else text
     if not form["district"]:
         form["district"] = default_district
+    errors |= need_cell_errors(form.get("need_category", ""), form.get("need_description", ""))
     return form, errors
 
 
@@ -83,30 +80,45 @@ def is_example(form: Mapping[str, str]) -> bool:
 # --- finding duplicates within a file ---------------------------------------------------------------------------
 
 
-def match_keys(draft: EnterpriseDraft) -> list[tuple[str, ...]]:
-    """How a cleaned row is recognised as an enterprise already known: its credit code, or its name in its town."""
+def _key_text(value: object) -> str:
+    return "".join(unicodedata.normalize("NFKC", str(value or "")).split()).upper()
+
+
+def match_keys(row: Mapping[str, str] | EnterpriseDraft) -> list[tuple[str, ...]]:
+    """How a row is recognised as one seen before: its credit code, its founder's ID number, its name in its town.
+
+    Taken from the row as written (a form) as well as from a cleaned draft: a repeat is found whether
+    or not the first copy is valid.
+    """
+
+    def value(name: str) -> str:
+        return _key_text(row.get(name) if isinstance(row, Mapping) else getattr(row, name))
+
     keys: list[tuple[str, ...]] = []
-    if draft.credit_code:
-        keys.append(("code", draft.credit_code))
-    keys.append(("place", draft.district, draft.town, draft.name))
+    if code := value("credit_code"):
+        keys.append(("credit_code", code))
+    if id_number := value("founder_id_number"):
+        keys.append(("founder_id_number", id_number))
+    if name := value("name"):
+        keys.append(("name", value("district"), value("town"), name))
     return keys
 
 
 @dataclass
 class SeenRows:
-    """The rows of a file already accepted, by match key, to refuse the same enterprise twice."""
+    """The rows of a file seen so far, by match key, to report a row that repeats an earlier one."""
 
     first_row: dict[tuple[str, ...], int] = field(default_factory=dict)
 
-    def duplicate_of(self, draft: EnterpriseDraft) -> tuple[str, int] | None:
-        """(the field it repeats, the earlier row) when this enterprise came earlier in the file."""
-        for key in match_keys(draft):
+    def duplicate_of(self, row: Mapping[str, str] | EnterpriseDraft) -> tuple[str, int] | None:
+        """(the field it repeats, the earlier row) when this row repeats one earlier in the file."""
+        for key in match_keys(row):
             if key in self.first_row:
-                return ("credit_code" if key[0] == "code" else "name"), self.first_row[key]
+                return key[0], self.first_row[key]
         return None
 
-    def add(self, draft: EnterpriseDraft, row_number: int) -> None:
-        for key in match_keys(draft):
+    def add(self, row: Mapping[str, str] | EnterpriseDraft, row_number: int) -> None:
+        for key in match_keys(row):
             self.first_row.setdefault(key, row_number)
 
 
@@ -144,4 +156,5 @@ def draft_from_data(data: Mapping[str, Any], decrypt: Callable[[str], str]) -> E
     values["legal_form"] = LegalForm(values["legal_form"])
     values["stage"] = Stage(values["stage"])
     values["status"] = EnterpriseStatus(values["status"])
+    values["licence_check"] = bool(values["licence_check"])  # absent from drafts checked before the flag existed
     return EnterpriseDraft(**values)

@@ -34,7 +34,9 @@ class Outcome(StrEnum):
 
     CREATE = "create"
     MATCH = "match"
+    WARNING = "warning"  # imported (created or matched), with what was assumed
     ERROR = "error"
+    SKIPPED = "skipped"  # not data: a blank, totals, repeated header or note row
 
 
 class OnMatch(StrEnum):

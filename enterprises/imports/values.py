@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from core.districts import BY_CODE, DISTRICTS
 from enterprises.classification import INDUSTRY_SECTIONS, EnterpriseStatus, LegalForm, Stage
+from enterprises.industries import resolve_industry
 
 # Values brokers write for the choice fields -> the form's values.
 LEGAL_FORMS: dict[str, str] = {
@@ -101,37 +102,20 @@ def district_code(value: str) -> str:
 _SECTION_NAMES = {letter: names[0] for letter, names in INDUSTRY_SECTIONS.items()}
 
 
-# Words brokers use for a section that is not a part of its name.
-INDUSTRY_ALIASES: dict[str, str] = {
-    "农业": "A",
-    "种植业": "A",
-    "养殖业": "A",
-    "种养殖": "A",
-    "林业": "A",
-    "畜牧业": "A",
-    "民宿": "H",
-    "餐饮": "H",
-    "电商": "F",
-}
-
-
 def _bare(text: str) -> str:
     return re.sub(r"[、，,和及与\s]", "", text)
 
 
 def industry_letter(value: str) -> str:
-    """A GB/T 4754 section from its letter ("A", "A 农、林、牧、渔业"), its name, or a word found in one name only."""
-    text = unicodedata.normalize("NFKC", value).strip()
-    if not text:
-        return ""
-    first = text[0].upper()
-    if first in INDUSTRY_SECTIONS and (len(text) == 1 or not text[1].isascii() or not text[1].isalpha()):
-        return first
-    bare = _bare(text)
-    if bare in INDUSTRY_ALIASES:
-        return INDUSTRY_ALIASES[bare]
-    for letter, name in _SECTION_NAMES.items():
-        if bare == _bare(name):
-            return letter
+    """A GB/T 4754 section letter from any way of writing an industry (`enterprises.industries`), or the value.
+
+    For lists of sections (an expert's trades), where a division is more than is asked: a word found
+    in one section's name only (科学研究) is taken too. An enterprise's industry goes to the intake
+    rules as written, which keep its division and warn of what they assumed.
+    """
+    read = resolve_industry(value)
+    if read is not None:
+        return read.section
+    bare = _bare(unicodedata.normalize("NFKC", value).strip())
     found = [letter for letter, name in _SECTION_NAMES.items() if len(bare) >= 2 and bare in _bare(name)]
     return found[0] if len(found) == 1 else value

@@ -77,7 +77,7 @@ async def test_it_imports_the_pool_after_a_dry_run(new_client: Any) -> None:
     run_worker_until_idle()
     batch = await ImportBatch.select().where(ImportBatch.id == batch_id).output(load_json=True).first()
     assert batch is not None and batch["state"] == "checked" and batch["kind"] == "experts"
-    assert batch["summary"]["counts"] == {"create": 2, "match": 1, "error": 3}
+    assert batch["summary"]["counts"] == {"create": 2, "match": 1, "warning": 0, "error": 3, "skipped": 0}
     errors = {
         row["row_number"]: (row["errors"], row["data"].get("params"))
         for row in await ImportRow.select().where(ImportRow.outcome == "error").output(load_json=True)

@@ -14,11 +14,11 @@ from core.jobs import JobKind, job_queue
 from core.tables import OutboxJob
 from enterprises import records
 from enterprises.imports.applying import APPLY_FAILED
-from enterprises.imports.checking import REGISTERED_BY_OTHERS
+from enterprises.imports.checking import OTHER_DISTRICT, REGISTERED_BY_OTHERS
 from enterprises.imports.columns import COLUMN_UNKNOWN
 from enterprises.imports.rows import DUPLICATE_IN_FILE, STORED_AS_NUMBER
 from enterprises.imports.tables import ImportBatch, ImportRow
-from enterprises.intake import NOT_YOUR_DISTRICT, clean_enterprise
+from enterprises.intake import clean_enterprise
 from enterprises.services import register_enterprise
 from enterprises.tables import Enterprise, EnterpriseChange, Founder
 from tests.conftest import DISTRICT_A, Client, Personas, run_worker_until_idle
@@ -46,8 +46,8 @@ async def test_it_checks_a_messy_spreadsheet_row_by_row(client: Client, personas
 
     checked = await batch(client, token, batch_id)
     assert checked["state"] == "checked"
-    assert checked["counts"] == {"create": 2, "match": 1, "error": 4}
-    assert checked["total_rows"] == 7 and checked["percent"] == 100
+    assert checked["counts"] == {"create": 2, "match": 1, "warning": 0, "error": 4, "skipped": 1}  # row 8 is blank
+    assert checked["total_rows"] == 8 and checked["percent"] == 100
     assert [w["message_id"] for w in checked["warnings"]] == [COLUMN_UNKNOWN]
     assert "备用列" in checked["warnings"][0]["message"]
 
@@ -115,7 +115,7 @@ async def test_it_imports_the_valid_rows_once_confirmed_and_only_once(client: Cl
     run_worker_until_idle()
     assert await Enterprise.count() == 3
     assert await EnterpriseChange.count() == changes
-    assert await ImportRow.count().where(ImportRow.batch == batch_id) == 7
+    assert await ImportRow.count().where(ImportRow.batch == batch_id) == 8  # 7 rows and the blank row 8
     again = await client.post_form(
         f"/enterprises/imports/{batch_id}/confirm", {"on_match": "update"}, csrf_from=f"/enterprises/imports/{batch_id}"
     )
@@ -193,7 +193,8 @@ async def test_it_imports_a_gbk_csv(client: Client, personas: Personas) -> None:
 
     batch_id = (await upload(client, token, csv, "名单.csv")).json()["id"]
     run_worker_until_idle()
-    assert (await batch(client, token, batch_id))["counts"] == {"create": 1, "match": 0, "error": 0}
+    counts = (await batch(client, token, batch_id))["counts"]
+    assert counts == {"create": 1, "match": 0, "warning": 0, "error": 0, "skipped": 0}
     await client.http.post(f"/api/v1/imports/{batch_id}/confirm", headers=token, json={"on_match": "skip"})
     run_worker_until_idle()
 
@@ -228,7 +229,7 @@ async def test_it_updates_only_enterprises_within_the_uploaders_reach(
     # A broker may not overwrite another broker's record; the district officer may. Neither reaches 永川区.
     assert [(r["row_number"], r["errors"][0]["message_id"]) for r in await report(client, alice, alices)] == [
         (2, REGISTERED_BY_OTHERS),
-        (3, NOT_YOUR_DISTRICT),
+        (3, OTHER_DISTRICT),
     ]
     rows = await report(officer, olga, olgas)
     assert [(r["row_number"], r["outcome"]) for r in rows] == [(2, "match"), (3, "error")]
@@ -254,7 +255,8 @@ async def test_it_records_each_imported_change_with_personal_data_masked(client:
     token = await client.api_token("alice")
     batch_id = (await upload(client, token, csv.encode(), "名单.csv")).json()["id"]
     run_worker_until_idle()
-    assert (await batch(client, token, batch_id))["counts"] == {"create": 0, "match": 3, "error": 0}
+    counts = (await batch(client, token, batch_id))["counts"]
+    assert counts == {"create": 0, "match": 3, "warning": 0, "error": 0, "skipped": 0}
     await client.http.post(f"/api/v1/imports/{batch_id}/confirm", headers=token, json={"on_match": "update"})
     run_worker_until_idle()
 
