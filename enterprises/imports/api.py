@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody, KwargDefinition, QueryParameter
@@ -18,9 +18,9 @@ from core.i18n import gettext
 from core.pagination import PageRequest
 from core.web import request_locale
 from enterprises.imports import service
-from enterprises.imports.presentation import MAX_REQUEST_BYTES, read_upload
+from enterprises.imports.presentation import MAX_REQUEST_BYTES, XLSX, failed_rows_download, read_upload
 from enterprises.imports.rules import ImportState, OnMatch, Outcome
-from enterprises.imports.service import ImportStatus, RowReport
+from enterprises.imports.service import ImportStatus, RowError, RowReport
 
 
 @dataclass
@@ -44,6 +44,8 @@ class ImportCounts:
     create: int
     match: int
     error: int
+    warning: int = 0  # imported with what was assumed
+    skipped: int = 0  # not data (blank, totals, repeated header, note)
 
 
 @dataclass
@@ -98,6 +100,10 @@ class ImportRow:
     name: str
     town: str
     errors: list[ImportRowError]
+    warnings: list[ImportRowError]
+    # Once imported, what was done: created, updated, unchanged, left (matched and left), skipped (not data),
+    # not_imported (errors); null before.
+    result: str | None
 
 
 # Litestar names a page's schema after the module of its items. These keep the names the schema had
@@ -138,6 +144,16 @@ def batch_out(locale: str, status: ImportStatus) -> ImportBatch:
     )
 
 
+def _row_error(locale: str, e: RowError) -> ImportRowError:
+    return ImportRowError(
+        field=e.field,
+        column=e.header,
+        letter=e.letter,
+        message_id=e.message,
+        message=gettext(locale, e.message, **e.params),
+    )
+
+
 def row_out(locale: str, row: RowReport) -> ImportRow:
     return ImportRow(
         row_number=row.row_number,
@@ -145,16 +161,9 @@ def row_out(locale: str, row: RowReport) -> ImportRow:
         enterprise_id=row.enterprise_id,
         name=row.name,
         town=row.town,
-        errors=[
-            ImportRowError(
-                field=e.field,
-                column=e.header,
-                letter=e.letter,
-                message_id=e.message,
-                message=gettext(locale, e.message, **e.params),
-            )
-            for e in row.errors
-        ],
+        errors=[_row_error(locale, e) for e in row.errors],
+        warnings=[_row_error(locale, w) for w in row.warnings],
+        result=row.result,
     )
 
 
@@ -218,6 +227,19 @@ class ImportApi(Controller):
         )
         locale = request_locale(request)
         return paginated(found, [row_out(locale, row) for row in found.items])
+
+    @get(
+        "/{batch_id:int}/failed-rows.xlsx",
+        responses=error_responses(401, 403, 404),
+        media_type=XLSX,
+        response_description="The rows to fix, as an XLSX workbook",
+    )
+    async def failed_rows(self, request: Request[Any, Any, Any], batch_id: RowId) -> Response[bytes]:
+        """The rows with errors or warnings, as an XLSX in the uploaded file's own layout (its headers, in their
+        order, and each row's cells as written), with a last column saying what to fix (the message and the
+        value given). Corrected, the file is uploaded again: what the first import created is matched, not
+        created twice."""
+        return await failed_rows_download(request, batch_id)
 
     @post("/{batch_id:int}/confirm", status_code=202, responses=ERRORS)
     async def confirm(

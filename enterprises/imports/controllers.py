@@ -22,7 +22,9 @@ from enterprises.imports.template import template_workbook
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.CREATE: "Will be created",
     Outcome.MATCH: "Matches a registered enterprise",
+    Outcome.WARNING: "Will be imported, with warnings",
     Outcome.ERROR: "Has errors",
+    Outcome.SKIPPED: "Skipped: not data",
 }
 PAGES = ImportPages(
     base="/enterprises/imports",
@@ -32,6 +34,7 @@ PAGES = ImportPages(
     template_workbook=template_workbook,
     template_filename="返乡创业企业导入模板.xlsx",
     template_ascii_filename="fuchi-import-template.xlsx",
+    failed_rows=True,
 )
 
 
@@ -67,6 +70,11 @@ class ImportController(Controller):
         page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
     ) -> Template:
         return await presentation.detail_page(request, PAGES, batch_id, outcome, page_number)
+
+    @get("/{batch_id:int}/failed-rows.xlsx")
+    async def failed_rows(self, request: Request[Any, Any, Any], batch_id: RowId) -> Response[bytes]:
+        """The failed and warned rows in the file's own layout, with what to fix: corrected, they are uploaded again."""
+        return await presentation.failed_rows_download(request, batch_id, PAGES.kind_name)
 
     @get("/{batch_id:int}/progress")
     async def progress(self, request: Request[Any, Any, Any], batch_id: RowId) -> dict[str, Any]:

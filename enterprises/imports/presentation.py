@@ -23,6 +23,7 @@ from core.i18n import gettext
 from core.pagination import PageRequest
 from core.web import page, request_locale
 from enterprises.imports import service
+from enterprises.imports.failed_rows import failed_rows_workbook
 from enterprises.imports.kinds import ENTERPRISES, RowKind
 from enterprises.imports.reading import MAX_UPLOAD_BYTES
 from enterprises.imports.rules import ImportState, OnMatch, Outcome, open_to
@@ -43,6 +44,27 @@ STATE_LABELS: dict[str, str] = {
     ImportState.FAILED: "Failed",
     ImportState.CANCELLED: "Cancelled",
 }
+
+
+# What the import did with a row, once it is done (`service.RESULTS`), and the count of each at the top.
+RESULT_LABELS: dict[str, str] = {
+    "created": "Created by the import",
+    "updated": "Updated by the import",
+    "unchanged": "Already up to date",
+    "left": "Skipped: matched and left as it was",
+    "skipped": "Skipped: not data",
+    "not_imported": "Not imported: has errors",
+}
+RESULT_COUNT_LABELS: dict[str, str] = {
+    "created": "Created by the import",
+    "updated": "Updated by the import",
+    "unchanged": "Already up to date",
+    "left": "Matched and left as they were",
+    "with_warnings": "Imported with warnings",
+    "skipped": "Skipped: not data",
+    "not_imported": "Not imported: have errors",
+}
+WITH_WARNINGS = "with warnings"
 
 
 def progress_text(locale: str, status: ImportStatus) -> str:
@@ -82,6 +104,7 @@ class ImportPages:
     template_workbook: Callable[[], bytes]
     template_filename: str  # the template's name offered for download
     template_ascii_filename: str  # the same, for browsers that read no UTF-8 file name
+    failed_rows: bool = False  # whether its pages offer the rows to fix as a download (`failed_rows_download`)
 
     @property
     def kind_name(self) -> str:
@@ -127,9 +150,7 @@ async def upload(request: Request[Any, Any, Any], pages: ImportPages, data: dict
 
 def template_download(pages: ImportPages) -> Response[bytes]:
     """The kind's XLSX template, built once."""
-    disposition = (
-        f"attachment; filename=\"{pages.template_ascii_filename}\"; filename*=UTF-8''{quote(pages.template_filename)}"
-    )
+    disposition = attachment(pages.template_filename, pages.template_ascii_filename)
     return Response(_workbook(pages.template_workbook), media_type=XLSX, headers={"Content-Disposition": disposition})
 
 
@@ -152,8 +173,27 @@ async def detail_page(
         progress_text=progress_text(request_locale(request), status),
         state_labels=STATE_LABELS,
         outcome_labels=pages.outcome_labels,
+        result_labels=RESULT_LABELS,
+        result_count_labels=RESULT_COUNT_LABELS,
+        with_warnings=WITH_WARNINGS,
+        offers_failed_rows=pages.failed_rows,
         base=pages.base,
         kind=pages.kind_name,
+    )
+
+
+def attachment(filename: str, ascii_filename: str) -> str:
+    """A Content-Disposition naming the file in UTF-8, and in ASCII for browsers that read no UTF-8 name."""
+    return f"attachment; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename)}"
+
+
+async def failed_rows_download(
+    request: Request[Any, Any, Any], batch_id: int, kind: str = ENTERPRISES
+) -> Response[bytes]:
+    """The batch's failed and warned rows as an XLSX in the file's own layout, with what to fix in a last column."""
+    filename, content = await failed_rows_workbook(current_user(request).actor, batch_id, request_locale(request), kind)
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": attachment(filename, f"rows-to-fix-{batch_id}.xlsx")}
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +26,7 @@ from enterprises.access import may_reach_import
 from enterprises.access_filter import import_filter
 from enterprises.heavy_work import check_heavy_work
 from enterprises.imports.kinds import ENTERPRISES, RowKind
+from enterprises.imports.matching import find_matches as find_matches  # where the jobs' work has long found it
 from enterprises.imports.progress import applied_so_far
 from enterprises.imports.reading import check_upload
 from enterprises.imports.rules import (
@@ -42,8 +42,6 @@ from enterprises.imports.rules import (
     check_transition,
 )
 from enterprises.imports.tables import ImportBatch, ImportRow
-from enterprises.intake import EnterpriseDraft
-from enterprises.tables import Enterprise
 
 CHECK_JOB = "enterprises.imports.jobs.check_import"
 APPLY_JOB = "enterprises.imports.jobs.apply_import"
@@ -52,6 +50,8 @@ CHECK_TIMEOUT = 600
 APPLY_TIMEOUT = 900
 # Rows cleaned, matched and stored per transaction of the dry run; the progress bar moves this much.
 CHUNK_ROWS = 500
+# The dry run's verdicts whose rows the import writes (a warning row is created or matched, with what was assumed).
+IMPORTABLE = (Outcome.CREATE, Outcome.MATCH, Outcome.WARNING)
 
 
 # --- reading batches --------------------------------------------------------------------------------------------
@@ -86,11 +86,31 @@ class ImportStatus:
 
     @property
     def importable(self) -> int:
-        return self.counts.get(Outcome.CREATE, 0) + self.counts.get(Outcome.MATCH, 0)
+        return sum(self.counts.get(outcome, 0) for outcome in IMPORTABLE)
+
+    @property
+    def has_rows_to_fix(self) -> bool:
+        """Whether the dry run found rows with errors or warnings: what the failed rows' download holds."""
+        return bool(self.counts.get(Outcome.ERROR, 0) + self.counts.get(Outcome.WARNING, 0))
 
     @property
     def facts(self) -> BatchFacts:
         return BatchFacts(state=self.state, uploaded_by=self.uploaded_by, importable=self.importable)
+
+    @property
+    def results(self) -> dict[str, int] | None:
+        """What the import did, by result (`RESULTS`), once it is done; None before."""
+        if self.state is not ImportState.APPLIED or self.applied is None:
+            return None
+        return {
+            "created": int(self.applied.get("created", 0)),
+            "updated": int(self.applied.get("updated", 0)),
+            "unchanged": int(self.applied.get("unchanged", 0)),
+            "left": int(self.applied.get("skipped", 0)),
+            "with_warnings": self.counts.get(Outcome.WARNING, 0),
+            "skipped": self.counts.get(Outcome.SKIPPED, 0),
+            "not_imported": self.counts.get(Outcome.ERROR, 0),
+        }
 
 
 _BATCH_COLUMNS = (
@@ -116,7 +136,7 @@ def _percent(row: dict[str, Any], summary: dict[str, Any]) -> int:
         return 100
     if state is ImportState.APPLYING:
         counts = summary.get("counts", {})
-        total = int(counts.get(Outcome.CREATE, 0)) + int(counts.get(Outcome.MATCH, 0))
+        total = sum(int(counts.get(outcome, 0)) for outcome in IMPORTABLE)
         return min(99, applied_so_far(row["id"]) * 100 // total) if total else 0
     if state is ImportState.CHECKING and row["total_rows"]:
         return min(99, int(row["processed_rows"]) * 100 // int(row["total_rows"]))
@@ -183,6 +203,28 @@ class RowError:
     params: dict[str, Any]
 
 
+# What the import did with a row, once it is done (a row's `result`; the report's words for each are the pages').
+RESULTS = ("created", "updated", "unchanged", "left", "skipped", "not_imported")
+
+
+def row_result(status: ImportStatus, outcome: Outcome, mark: str) -> str | None:
+    """What the import did with a row: `mark` is what `applying` wrote on it; None until the import is done.
+
+    Kinds that mark no row (the expert pool) did with it what the uploader chose for matches.
+    """
+    if status.state is not ImportState.APPLIED:
+        return None
+    if outcome is Outcome.ERROR:
+        return "not_imported"
+    if outcome is Outcome.SKIPPED:
+        return "skipped"
+    if mark in RESULTS:
+        return mark
+    if outcome is Outcome.MATCH:
+        return "updated" if status.on_match is OnMatch.UPDATE else "left"
+    return "created"
+
+
 @dataclass(frozen=True)
 class RowReport:
     row_number: int
@@ -191,6 +233,28 @@ class RowReport:
     name: str
     town: str
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    result: str | None = None  # `RESULTS`, once the import is done
+    needs_filed: int = 0  # the cases the row's needs became (need_filing.py)
+
+
+def stored_warnings(data: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """A row's warnings as the dry run stored them: (field, message id, params), from dicts or lists."""
+    found: list[tuple[str, str, dict[str, Any]]] = []
+    for item in data.get("warnings") or []:
+        if isinstance(item, dict):
+            found.append((str(item.get("field", "")), str(item.get("message", "")), dict(item.get("params") or {})))
+        elif isinstance(item, list | tuple) and len(item) >= 2:
+            params = item[2] if len(item) > 2 and isinstance(item[2], dict) else {}
+            found.append((str(item[0]), str(item[1]), dict(params)))
+    return found
+
+
+def _row_error(status: ImportStatus, name: str, message: str, params: dict[str, Any]) -> RowError:
+    column = status.columns.get(name, {})
+    return RowError(
+        field=name, header=column.get("header", ""), letter=column.get("letter", ""), message=message, params=params
+    )
 
 
 async def import_rows(
@@ -216,24 +280,22 @@ async def import_rows(
     for row in rows:
         data = row["data"] or {}
         params = data.get("params", {})
-        errors = [
-            RowError(
-                field=name,
-                header=status.columns.get(name, {}).get("header", ""),
-                letter=status.columns.get(name, {}).get("letter", ""),
-                message=message,
-                params=params,
-            )
-            for name, message in (row["errors"] or {}).items()
+        errors = [_row_error(status, name, message, params) for name, message in (row["errors"] or {}).items()]
+        warnings = [
+            _row_error(status, name, message, {**params, **own}) for name, message, own in stored_warnings(data)
         ]
+        outcome_of_row = Outcome(row["outcome"])
         reports.append(
             RowReport(
                 row_number=row["row_number"],
-                outcome=Outcome(row["outcome"]),
+                outcome=outcome_of_row,
                 enterprise_id=row["enterprise"],
                 name=data.get("name", ""),
                 town=data.get("town", ""),
                 errors=errors,
+                warnings=warnings,
+                result=row_result(status, outcome_of_row, str(data.get("applied", ""))),
+                needs_filed=int(data.get("needs_filed") or 0),
             )
         )
     return status, Page(items=reports, request=request, total=total)
@@ -335,36 +397,3 @@ async def uploader(user_id: int) -> Actor:
     if row is None:
         raise NotFound()
     return Actor(user_id=user_id, role=Role(row["role"]), district=row["district"] or None)
-
-
-async def find_matches(drafts: Sequence[EnterpriseDraft]) -> list[dict[str, Any] | None]:
-    """For each draft, the enterprise already registered that it is (same credit code, else same name in the town).
-
-    Two queries for the lot, whatever its size: the dry run and the import call this per chunk.
-    """
-    if not drafts:
-        return []
-    columns = (Enterprise.id, Enterprise.name, Enterprise.credit_code, Enterprise.district, Enterprise.town)
-    by_code: dict[str, dict[str, Any]] = {}
-    if codes := sorted({d.credit_code for d in drafts if d.credit_code}):
-        for row in (
-            await Enterprise.select(*columns, Enterprise.registered_by)
-            .where(Enterprise.credit_code.is_in(codes) & Enterprise.merged_into.is_null())
-            .order_by(Enterprise.id)
-        ):
-            by_code.setdefault(row["credit_code"], row)
-    by_place: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in (
-        await Enterprise.select(*columns, Enterprise.registered_by)
-        .where(
-            Enterprise.name.is_in(sorted({d.name for d in drafts}))
-            & Enterprise.district.is_in(sorted({d.district for d in drafts}))
-            & Enterprise.merged_into.is_null()
-        )
-        .order_by(Enterprise.id)
-    ):
-        by_place.setdefault((row["district"], row["town"], row["name"]), row)
-    return [
-        (by_code.get(d.credit_code) if d.credit_code else None) or by_place.get((d.district, d.town, d.name))
-        for d in drafts
-    ]
