@@ -18,10 +18,12 @@ from core.db import engine, write_transaction
 from enterprises import records
 from enterprises.access import may_reach_enterprise
 from enterprises.imports.kinds import RowKind
+from enterprises.imports.matching import find_matches
+from enterprises.imports.need_filing import SheetNeedsFiled, file_sheet_needs
 from enterprises.imports.progress import ApplyProgress
 from enterprises.imports.rows import draft_from_data
 from enterprises.imports.rules import OnMatch, Outcome, Transition, allows
-from enterprises.imports.service import CHUNK_ROWS, find_matches, is_transient, move_batch, uploader
+from enterprises.imports.service import CHUNK_ROWS, IMPORTABLE, is_transient, move_batch, uploader
 from enterprises.imports.tables import ImportBatch, ImportRow
 from enterprises.intake import EnterpriseDraft
 
@@ -56,6 +58,8 @@ async def apply_batch(batch_id: int, may_retry: bool = False, kind: RowKind | No
                 applied = await _apply_rows(batch_id, actor, on_match)
             else:
                 applied = await kind.apply_rows(await _valid_rows(batch_id), actor, on_match, ApplyProgress(batch_id))
+            # The needs the sheet wrote beside its enterprises, filed as cases in this transaction (need_filing.py).
+            needs = await file_sheet_needs(batch_id, actor) if kind is None else SheetNeedsFiled()
             await _scrub_drafts(batch_id)
             summary = batch["summary"] if isinstance(batch["summary"], dict) else {}
             await move_batch(
@@ -68,6 +72,7 @@ async def apply_batch(batch_id: int, may_retry: bool = False, kind: RowKind | No
                     ImportBatch.finished_at: datetime.now(UTC),
                 },
             )
+        await needs.send()  # committed: the officers told of the filed needs, their triage clocks queued
     except Exception as exc:
         log.error("import batch %s: import failed and was rolled back (%s)", batch_id, type(exc).__name__)
         if not (may_retry and is_transient(exc)):
@@ -76,10 +81,10 @@ async def apply_batch(batch_id: int, may_retry: bool = False, kind: RowKind | No
 
 
 async def _valid_rows(batch_id: int) -> list[dict[str, Any]]:
-    """The rows the dry run found importable (created or matched), in the file's order."""
+    """The rows the dry run found importable (created or matched, with warnings or none), in the file's order."""
     return await (
-        ImportRow.select(ImportRow.id, ImportRow.outcome, ImportRow.data)
-        .where((ImportRow.batch == batch_id) & ImportRow.outcome.is_in([Outcome.CREATE, Outcome.MATCH]))
+        ImportRow.select(ImportRow.id, ImportRow.outcome, ImportRow.enterprise, ImportRow.data)
+        .where((ImportRow.batch == batch_id) & ImportRow.outcome.is_in(list(IMPORTABLE)))
         .order_by(ImportRow.row_number)
         .output(load_json=True)
     )
@@ -95,10 +100,12 @@ async def _apply_rows(batch_id: int, actor: Actor, on_match: OnMatch) -> dict[st
     progress = ApplyProgress(batch_id)
     applied = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
     links: list[tuple[int, int]] = []
+    results: dict[str, list[int]] = {"created": [], "updated": [], "unchanged": [], "left": []}
     to_create: list[tuple[int, EnterpriseDraft]] = []
     to_update: list[tuple[int, int, EnterpriseDraft]] = []
     for row, draft, match in zip(rows, drafts, matches, strict=True):
-        if match is None and row["outcome"] == Outcome.CREATE:
+        # Created: what the dry run did not match (a warning row keeps the match it had, if it had one).
+        if match is None and row["outcome"] != Outcome.MATCH and row["enterprise"] is None:
             to_create.append((row["id"], draft))
         elif match is not None and on_match is OnMatch.UPDATE and may_reach_enterprise(actor, match):
             to_update.append((row["id"], match["id"], draft))
@@ -106,6 +113,7 @@ async def _apply_rows(batch_id: int, actor: Actor, on_match: OnMatch) -> dict[st
             # A match to leave alone; or a matched enterprise merged away since the dry run, which
             # nothing safe can be done with.
             applied["skipped"] += 1
+            results["left"].append(row["id"])
     for start in range(0, len(to_update), CHUNK_ROWS):
         chunk = to_update[start : start + CHUNK_ROWS]
         # A handful of statements per chunk; a row that changes nothing (a list imported again) writes nothing.
@@ -114,6 +122,7 @@ async def _apply_rows(batch_id: int, actor: Actor, on_match: OnMatch) -> dict[st
         )
         for (row_id, enterprise_id, _), changed in zip(chunk, changes, strict=True):
             applied["updated" if changed else "unchanged"] += 1
+            results["updated" if changed else "unchanged"].append(row_id)
             links.append((row_id, enterprise_id))
         progress(sum(applied.values()))
     for start in range(0, len(to_create), CHUNK_ROWS):
@@ -121,8 +130,10 @@ async def _apply_rows(batch_id: int, actor: Actor, on_match: OnMatch) -> dict[st
         created = await records.create_enterprises([draft for _, draft in chunk_to_create], actor.user_id, "imported")
         links += zip((row_id for row_id, _ in chunk_to_create), created, strict=True)
         applied["created"] += len(created)
+        results["created"] += [row_id for row_id, _ in chunk_to_create]
         progress(sum(applied.values()))
     await _link_rows(links)
+    await _mark_rows(results)
     return applied
 
 
@@ -137,6 +148,20 @@ async def _link_rows(links: Sequence[tuple[int, int]]) -> None:
             f"UPDATE {ImportRow._meta.tablename} SET enterprise = CASE id {cases} END WHERE id IN ({placeholders})",
             *args,
         )
+
+
+async def _mark_rows(results: dict[str, list[int]]) -> None:
+    """Write on each row what the import did with it (`data.applied`), which its report shows once done."""
+    table = ImportRow._meta.tablename
+    if isinstance(engine(), PostgresEngine):
+        set_mark = "(data::jsonb || jsonb_build_object('applied', CAST({} AS TEXT)))::json"
+    else:
+        set_mark = "json_set(data, '$.applied', {})"
+    for result, row_ids in results.items():
+        for start in range(0, len(row_ids), CHUNK_ROWS):
+            chunk = row_ids[start : start + CHUNK_ROWS]
+            placeholders = ", ".join("{}" for _ in chunk)
+            await ImportRow.raw(f"UPDATE {table} SET data = {set_mark} WHERE id IN ({placeholders})", result, *chunk)
 
 
 async def _scrub_drafts(batch_id: int) -> None:

@@ -25,9 +25,31 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "industry": ("行业门类", ("行业", "所属行业", "行业类别")),
     "main_products": ("主营产品", ("主营业务", "主要产品", "主营产品（服务）")),
     "founded_on": ("成立日期", ("成立时间", "注册日期", "创办时间", "创业时间")),
-    "employees": ("从业人数", ("员工数", "员工人数", "带动就业人数", "吸纳就业人数", "用工人数")),
-    "migrant_employees": ("吸纳返乡人员", ("返乡农民工人数", "吸纳返乡农民工人数", "吸纳返乡人员数", "吸纳返乡人数")),
-    "annual_revenue": ("年营业收入（元）", ("年营业收入", "营收", "年营收", "营业收入", "年收入")),
+    "employees": (
+        "从业人数",
+        ("员工数", "员工人数", "带动就业人数", "吸纳就业人数", "用工人数", "职工人数", "从业人员数", "员工总数"),
+    ),
+    "migrant_employees": (
+        "吸纳返乡人员",
+        (
+            "返乡农民工人数",
+            "吸纳返乡农民工人数",
+            "吸纳返乡人员数",
+            "吸纳返乡人数",
+            # the ledgers' words for the same count (need/outcome columns, issue 11)
+            "吸纳返乡农民工数",
+            "带动返乡农民工就业人数",
+            "返乡农民工数",
+            "吸纳农民工",
+            "吸纳农民工数",
+            "吸纳农民工人数",
+            "带动返乡就业人数",
+        ),
+    ),
+    "annual_revenue": (
+        "年营业收入（元）",
+        ("年营业收入", "营收", "年营收", "营业收入", "年收入", "年销售收入", "销售收入", "营业额", "年营业额"),
+    ),
     "stage": ("发展阶段", ("阶段",)),
     "status": ("经营状态", ("状态", "经营状况")),
     "founder_name": ("创业者姓名", ("负责人", "法人", "法定代表人", "姓名", "经营者姓名", "负责人姓名", "创业者")),
@@ -37,6 +59,12 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "founder_id_number": ("身份证号", ("身份证号码", "公民身份号码", "身份证")),
     "founder_worked_before": ("返乡前务工地", ("务工地", "原务工地", "外出务工地")),
     "founder_return_year": ("返乡年份", ("返乡时间",)),
+    # The need a ledger writes beside the enterprise, filed as cases on import (need_columns.py).
+    "need_category": (
+        "需求类别",
+        ("需求类型", "帮扶需求", "需求", "需求分类", "主要需求", "帮扶需求类别", "需求类别（可多选）"),
+    ),
+    "need_description": ("需求描述", ("需求说明", "具体需求", "需求内容", "需求详情", "具体困难", "需求情况")),
 }
 REQUIRED_FIELDS = ("name", "district", "town", "founder_name", "founder_phone")
 # Headers that carry nothing to import and need no warning.
