@@ -5,8 +5,10 @@ Catalogs are read from the .po files at start, so there is no compile step to fo
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.pofile import read_po
 
@@ -47,3 +49,36 @@ def choose_locale(cookie_value: str | None) -> str:
     if cookie_value in SUPPORTED_LOCALES:
         return cookie_value
     return settings.default_locale
+
+
+def _moment(value: Any) -> datetime | None:
+    """A stored time (a datetime, or its ISO text as kept in JSON snapshots) as an aware datetime.
+
+    A naive one is UTC: that is how the database keeps every timestamp.
+    """
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time as the bureau reads it, in its time zone (Beijing time); text that is no time, as it is."""
+    moment = _moment(value)
+    if moment is None:
+        return "" if value is None else str(value)
+    return moment.astimezone(settings.display_timezone).strftime(fmt)
+
+
+def local_date(value: Any) -> str:
+    """The day a stored time falls on in the bureau's time zone: 22:38 UTC on 30 November is 1 December.
+
+    A plain date is already a day in Chongqing and is shown as it is.
+    """
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return local_time(value, "%Y-%m-%d")

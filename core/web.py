@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -34,10 +33,11 @@ from litestar.types import ExceptionHandlersMap
 
 from core.audit import AuditKind, record_event
 from core.client import client_address
-from core.config import ROOT, settings
+from core.config import ROOT
 from core.districts import DISTRICTS, district_name
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, TooManyAttempts
-from core.i18n import LOCALE_COOKIE, choose_locale, gettext
+from core.i18n import LOCALE_COOKIE, choose_locale, gettext, local_date, local_time
+from core.money import format_yuan
 
 log = logging.getLogger("fuchi.web")
 
@@ -65,13 +65,6 @@ def _district_options(ctx: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(d.code, district_name(d.code, locale)) for d in DISTRICTS]
 
 
-def _localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Show a stored UTC time in the bureau's time zone."""
-    if value is None:
-        return ""
-    return value.astimezone(settings.display_timezone).strftime(fmt)
-
-
 # A template callable receives the template's context (which holds the request) first.
 TemplateCallable = Callable[..., Any]
 
@@ -84,7 +77,9 @@ def _engine_callback(
     engine.register_template_callable("district_options", _district_options)
     for name, function in callables.items():
         engine.register_template_callable(name, function)
-    engine.engine.filters["localtime"] = _localtime
+    engine.engine.filters["localtime"] = local_time
+    engine.engine.filters["localdate"] = local_date  # a day derived from a timestamp, never its UTC day
+    engine.engine.filters["yuan"] = format_yuan  # money on every page: ¥1,256,000.00
     engine.engine.globals["locale_cookie"] = LOCALE_COOKIE
     engine.engine.globals.update(extra_globals)
 
@@ -101,6 +96,40 @@ def make_template_config(
         engine=JinjaTemplateEngine,
         engine_callback=lambda engine: _engine_callback(engine, callables, extra_globals),
     )
+
+
+# How an error page finds who is signed in when no route took the request (an unknown address):
+# the session and user middleware never ran then. `accounts` hands it over at assembly (app.py).
+PageUserLoader = Callable[[Request[Any, Any, Any]], Awaitable[Any]]
+_page_user_loaders: list[PageUserLoader] = []
+
+
+def register_page_user_loader(loader: PageUserLoader) -> None:
+    _page_user_loaders[:] = [loader]
+
+
+class _UnroutedErrorPage(Template):
+    """An error page that loads the signed-in user when it is sent, so it keeps his menu.
+
+    Exception handlers are synchronous; the ASGI response this returns is not, so the one query
+    that finds the user runs there.
+    """
+
+    def to_asgi_response(self, app: Any, request: Request[Any, Any, Any], **kwargs: Any) -> Any:
+        page_response = self
+
+        async def send_page(scope: Any, receive: Any, send: Any) -> None:
+            try:
+                user = await _page_user_loaders[0](request)
+            except Exception:  # an error page must still be shown, with the menu or without it
+                log.exception("could not find the user of an error page on %s", request.url.path)
+                user = None
+            scope["user"] = user
+            if isinstance(page_response.context, dict):
+                page_response.context["user"] = user
+            await Template.to_asgi_response(page_response, app, request, **kwargs)(scope, receive, send)
+
+        return send_page
 
 
 def page(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
@@ -140,6 +169,12 @@ def _error_response(
         if translated:
             body["errors"] = translated
         return Response(body, status_code=status, media_type=MediaType.JSON)
+    if "user" not in request.scope and _page_user_loaders:
+        return _UnroutedErrorPage(
+            template_name="error.html",
+            context={"user": None, "locale": locale, "message": text, "errors": translated},
+            status_code=status,
+        )
     return page(request, "error.html", status_code=status, message=text, errors=translated)
 
 
@@ -181,6 +216,55 @@ def handle_domain_error(request: Request[Any, Any, Any], error: DomainError) -> 
     return response
 
 
+# Litestar's own words for a parameter it could not read ("Expected `int` >= 1"), as message ids.
+# Matched in lower case: Litestar's phrases are patterns here, not message ids of ours.
+_BOUND = re.compile(r"expected `(?:int|float)` (?P<op>>=|>|<=|<) (?P<limit>-?[0-9.]+)")
+_NOT_A_NUMBER = re.compile(r"expected `(?:int|float)`")
+_BOUND_MESSAGES = {
+    ">=": "Enter a number no smaller than {limit}.",
+    ">": "Enter a number larger than {limit}.",
+    "<=": "Enter a number no larger than {limit}.",
+    "<": "Enter a number smaller than {limit}.",
+}
+# Query parameters every list page shares, named in words; others are named by their key.
+PARAMETER_LABELS = {"page": "Page number", "per_page": "Rows per page"}
+
+
+def _validation_reason(reason: str) -> tuple[str, dict[str, object]]:
+    """Litestar's English reason as a message id and its parameters (never shown as it is)."""
+    bound = _BOUND.match(reason.lower())
+    if bound:
+        return _BOUND_MESSAGES[bound["op"]], {"limit": bound["limit"]}
+    if _NOT_A_NUMBER.match(reason.lower()):
+        return "Enter a whole number.", {}
+    return "This value is not valid.", {}
+
+
+def _parameter_name(request: Request[Any, Any, Any], key: str) -> str:
+    """The name the caller sent (`page`), not the handler's argument it fills (`page_number`)."""
+    handler = request.scope.get("route_handler")
+    parameter = getattr(getattr(handler, "parsed_fn_signature", None), "parameters", {}).get(key)
+    definition = getattr(parameter, "kwarg_definition", None)
+    alias = getattr(definition, "query", None) or getattr(definition, "name", None)
+    return alias if isinstance(alias, str) and alias else key
+
+
+def _validation_errors(request: Request[Any, Any, Any], error: ValidationException) -> dict[str, str]:
+    """Each parameter Litestar refused -> why, in the user's language (its English never leaks)."""
+    locale = request_locale(request)
+    detail = error.extra if isinstance(error.extra, list) else []
+    found: dict[str, str] = {}
+    for item in detail:
+        if not isinstance(item, dict):
+            continue
+        key = _parameter_name(request, str(item.get("key", "")))
+        message, params = _validation_reason(str(item.get("message", "")))
+        reason = gettext(locale, message, **params)
+        name = gettext(locale, PARAMETER_LABELS[key]) if key in PARAMETER_LABELS else key
+        found[key] = gettext(locale, "{field}: {reason}", field=name, reason=reason) if name else reason
+    return found
+
+
 def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     if isinstance(error, NotAuthorizedException):
         if is_api(request):
@@ -194,9 +278,9 @@ def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> 
     if isinstance(error, PermissionDeniedException) and "CSRF" in str(error.detail):
         return _error_response(request, HTTP_403_FORBIDDEN, "Your form has expired. Reload the page and try again.")
     if isinstance(error, ValidationException):
-        detail = error.extra if isinstance(error.extra, list) else []
-        fields = {str(item.get("key", "")): str(item.get("message", "")) for item in detail if isinstance(item, dict)}
-        return _error_response(request, HTTP_400_BAD_REQUEST, "The request is not valid.", errors=fields)
+        return _error_response(
+            request, HTTP_400_BAD_REQUEST, "The request is not valid.", errors=_validation_errors(request, error)
+        )
     status = error.status_code
     if status >= 500:
         log.error("HTTP %s on %s: %s", status, request.url.path, error.detail)

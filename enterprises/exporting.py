@@ -14,7 +14,10 @@ from typing import Any, BinaryIO, Protocol
 
 from openpyxl import Workbook
 
+from core.districts import district_name
 from core.spreadsheets import csv_row, xlsx_row
+from enterprises.classification import EnterpriseStatus, LegalForm, Stage, industry_name
+from enterprises.industry_table import division_name
 
 # (row key, English header message id)
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -45,8 +48,44 @@ def _headers(translate: Translate) -> list[str]:
     return [translate(header) for _, header in COLUMNS]
 
 
-def _cells(row: Mapping[str, Any]) -> list[Any]:
-    return ["" if row.get(key) is None else row[key] for key, _ in COLUMNS]
+# Columns kept as codes (an enum's value) and shown by their label's message id.
+_ENUM_COLUMNS: dict[str, type[LegalForm] | type[EnterpriseStatus] | type[Stage]] = {
+    "legal_form": LegalForm,
+    "status": EnterpriseStatus,
+    "stage": Stage,
+}
+
+
+def export_locale(translate: Translate) -> str:
+    """The locale a translator writes in: its own `locale`, else told by how it renders a known id.
+
+    District and industry names come from tables, not the catalog, so the writer needs the locale
+    itself; Chinese is the one locale that translates (English is the identity).
+    """
+    locale = getattr(translate, "locale", None)
+    if isinstance(locale, str):
+        return locale
+    return "en" if translate("Enterprises") == "Enterprises" else "zh_CN"
+
+
+def label(key: str, value: Any, translate: Translate, locale: str) -> Any:
+    """A cell as people read it: 家庭农场, 开州区, 制造业, 营业中, not family_farm, 500154, C, operating."""
+    if value is None or value == "":
+        return ""
+    if key in _ENUM_COLUMNS:
+        enum = _ENUM_COLUMNS[key]
+        return translate(enum(value).label) if value in enum.__members__.values() else value
+    if key == "district":
+        return district_name(str(value), locale)
+    if key == "industry":
+        return industry_name(str(value), locale)
+    if key == "industry_division":  # the standard's names are Chinese only
+        return f"{value} {division_name(str(value))}"
+    return value
+
+
+def _cells(row: Mapping[str, Any], translate: Translate, locale: str) -> list[Any]:
+    return [label(key, row.get(key), translate, locale) for key, _ in COLUMNS]
 
 
 class TableWriter(Protocol):
@@ -63,11 +102,12 @@ class CsvWriter:
         # newline="": the csv module writes its own "\r\n" line ends, which must not be translated again.
         self.text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.text)
+        self.translate, self.locale = translate, export_locale(translate)
         self.writer.writerow(csv_row(_headers(translate)))
 
     def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
         # Text a user typed ("=HYPERLINK(…)") must not run as a formula where the file is opened.
-        self.writer.writerows(csv_row(_cells(row)) for row in rows)
+        self.writer.writerows(csv_row(_cells(row, self.translate, self.locale)) for row in rows)
 
     def close(self) -> None:
         self.text.flush()
@@ -79,13 +119,15 @@ class XlsxWriter:
 
     def __init__(self, stream: BinaryIO, translate: Translate) -> None:
         self.stream = stream
+        self.translate, self.locale = translate, export_locale(translate)
         self.workbook = Workbook(write_only=True)
         self.sheet = self.workbook.create_sheet(translate("Enterprises"))
         self.sheet.append(xlsx_row(self.sheet, _headers(translate)))
 
     def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
-            values = [value if isinstance(value, (int, float)) else str(value) for value in _cells(row)]
+            cells = _cells(row, self.translate, self.locale)
+            values = [value if isinstance(value, (int, float)) else str(value) for value in cells]
             self.sheet.append(xlsx_row(self.sheet, values))  # text stays text, never a formula
 
     def close(self) -> None:

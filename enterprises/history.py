@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from core.money import format_yuan
+from enterprises.exporting import label
 from enterprises.identifiers import mask_phone, mask_resident_id
 from enterprises.intake import ENTERPRISE_COLUMNS, FOUNDER_COLUMNS, EnterpriseDraft
 
@@ -53,6 +55,25 @@ def changes(
             mask_resident_id(draft.founder_id_number),
         ]
     return changed
+
+
+GENDER_LABELS = {"male": "Male", "female": "Female"}
+MONEY_FIELDS = frozenset({"annual_revenue"})
+NO_VALUE = "—"
+
+
+def value_label(field: str, value: Any, translate: Callable[[str], str], locale: str) -> str:
+    """A value of the history as people read it: 家庭农场, 开州区, 制造业, ¥448,000.00 — never a code.
+
+    The history keeps the stored values (the API returns them as they are); this is only how a page shows them.
+    """
+    if value is None or value == "":
+        return NO_VALUE
+    if field == "founder_gender":
+        return translate(GENDER_LABELS[value]) if value in GENDER_LABELS else str(value)
+    if field in MONEY_FIELDS:
+        return format_yuan(value)
+    return str(label(field, value, translate, locale))
 
 
 CHANGED_MEANWHILE = "Someone else changed this field meanwhile; check your value before saving again."
