@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 import asyncpg
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
@@ -23,11 +25,13 @@ from accounts.guards import (
     authorize,
     handle_password_change_required,
 )
+from accounts.identity import CurrentUser, user_from_session
 from accounts.mail import controllers as mail_controllers
 from casework import presentation as casework_presentation
 from casework import routes as casework_routes
 from casework.enterprise_reach import enterprises_of_assigned_cases
 from casework.expert_load import count_active_loads
+from casework.filing import file_needs_in_transaction
 from casework.need_cases import cases_of_needs
 from casework.services import move_cases_of_merged_enterprise
 from core import bounds  # bounds every {id:int} path parameter: import before any route is built
@@ -37,7 +41,7 @@ from core.csrf import CSRF_COOKIE, SessionBoundCSRFMiddleware
 from core.db import engine
 from core.security_headers import add_security_headers
 from core.sessions import DatabaseSessionStore, session_config
-from core.web import EXCEPTION_HANDLERS, make_template_config
+from core.web import EXCEPTION_HANDLERS, make_template_config, register_page_user_loader
 from enterprises import presentation as enterprise_presentation
 from enterprises.access_filter import register_extra_reach
 from enterprises.api import EnterpriseApi
@@ -48,6 +52,7 @@ from enterprises.duplicates.merge_service import register_mover
 from enterprises.exports.controllers import ExportController
 from enterprises.imports.api import ImportApi
 from enterprises.imports.controllers import ImportController
+from enterprises.imports.need_filing import register_need_filer
 from enterprises.services import register_need_cases
 from experts.api import ExpertApi
 from experts.controllers import ExpertController
@@ -86,6 +91,16 @@ async def settle_heap() -> None:
     gc.freeze()
 
 
+def error_page_user(sessions: ServerSideSessionConfig) -> Any:
+    """Who is signed in, for an error page no route took (the session middleware did not run)."""
+    backend = ServerSideSessionBackend(config=sessions)  # the plain backend: reading rotates nothing
+
+    async def load(request: Request[Any, Any, Any]) -> CurrentUser | None:
+        return await user_from_session(await backend.load_from_connection(request))
+
+    return load
+
+
 def create_app(freeze_startup_heap: bool = False) -> Litestar:
     """Build the web app; tests build their own so that each gets a fresh one (and leave the
     collector alone: a full collection per app would slow thousands of tests)."""
@@ -93,8 +108,10 @@ def create_app(freeze_startup_heap: bool = False) -> Litestar:
     # Enterprises cannot import casework; casework hands the merge its way of moving cases.
     register_mover("cases", move_cases_of_merged_enterprise)
     register_need_cases(cases_of_needs)
+    register_need_filer(file_needs_in_transaction)  # an import files its sheet's needs as cases
     register_extra_reach("assigned_cases", enterprises_of_assigned_cases)  # experts read their cases' enterprises
     register_load_counter(count_active_loads)  # the pool shows and checks capacity against casework's assignments
+    register_page_user_loader(error_page_user(sessions))  # an unknown address's page keeps the user's menu
     return Litestar(
         route_handlers=[
             health,

@@ -23,7 +23,10 @@ from core.i18n import gettext
 from core.pagination import PageRequest
 from core.web import request_locale
 from enterprises import services
+from enterprises.history import value_label
+from enterprises.industry_table import division_name, section_name
 from enterprises.listing import EnterpriseFilter, list_enterprises
+from enterprises.presentation import field_label
 
 
 @dataclass
@@ -52,14 +55,28 @@ class EnterpriseCreate:
     founder_worked_before: str = ""
     founder_return_year: str = ""
     confirm_not_duplicate: bool = False
+    # The registration form's tick: a pilot credit code was checked against the licence (else it is flagged).
+    credit_code_confirmed: bool = False
+
+
+@dataclass
+class ChangeLabel:
+    """A changed field in the caller's language: its name and both values as people read them."""
+
+    field: str
+    before: str
+    after: str
 
 
 @dataclass
 class Change:
+    """`changes` keeps the stored values (codes: family_farm, 500154); `labels` says them in words."""
+
     kind: str
     changes: dict[str, Any]
     actor_name: str | None
     created_at: datetime
+    labels: dict[str, ChangeLabel] = field(default_factory=dict)
 
 
 Version = Annotated[int, Meta(ge=1, le=MAX_INT4), KwargDefinition(ge=1, le=MAX_INT4)]
@@ -104,6 +121,8 @@ class Enterprise:
     founder_phone: str
     founder_id_number: str
     created_at: datetime
+    # A pilot credit code (only its check character fails) nobody has checked against the licence yet.
+    licence_check: bool
 
 
 @dataclass
@@ -114,6 +133,26 @@ class EnterpriseDetail(Enterprise):
     migrant_employees: int | None
     annual_revenue: str | None
     version: int
+    # GB/T 4754-2017: the division's code ("" when only the section is known) and both names, in Chinese.
+    industry_division: str = ""
+    industry_section_name: str = ""
+    industry_division_name: str = ""
+
+
+@dataclass
+class FieldWarningOut:
+    """A value accepted with an assumption: which field, the message id, and the message in the caller's language."""
+
+    field: str
+    message_id: str
+    message: str
+
+
+@dataclass
+class EnterpriseRegistered(EnterpriseDetail):
+    """The enterprise just registered, with what was assumed in reading it (a pilot credit code …)."""
+
+    warnings: list[FieldWarningOut] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -136,12 +175,28 @@ class RevealedFounder:
     id_number: str
 
 
+def _flag(row: dict[str, Any]) -> dict[str, bool]:
+    """The licence-check flag as a JSON boolean (SQLite hands it back as 0 or 1)."""
+    return {"licence_check": bool(row.get("licence_check"))}
+
+
 def enterprise_out(row: dict[str, Any]) -> Enterprise:
-    return Enterprise(**{name: row[name] for name in Enterprise.__dataclass_fields__})
+    return Enterprise(**{name: row[name] for name in Enterprise.__dataclass_fields__} | _flag(row))
+
+
+def _industry_names(row: dict[str, Any]) -> dict[str, str]:
+    division = str(row.get("industry_division") or "")
+    return {
+        "industry_division": division,
+        "industry_section_name": section_name(row["industry"]) if row["industry"] else "",
+        "industry_division_name": division_name(division) if division else "",
+    }
 
 
 def detail_out(row: dict[str, Any]) -> EnterpriseDetail:
-    values = {name: row[name] for name in EnterpriseDetail.__dataclass_fields__}
+    named = _industry_names(row)
+    values = {name: row[name] for name in EnterpriseDetail.__dataclass_fields__ if name not in named} | _flag(row)
+    values |= named
     values["annual_revenue"] = None if row["annual_revenue"] is None else str(row["annual_revenue"])
     return EnterpriseDetail(**values)
 
@@ -175,8 +230,26 @@ def _with_etag(detail: EnterpriseDetail) -> Response[EnterpriseDetail]:
     return Response(detail, headers={"ETag": f'"{detail.version}"'})
 
 
-def _change(row: Mapping[str, Any]) -> Change:
-    return Change(kind=row["kind"], changes=row["changes"], actor_name=row["actor_name"], created_at=row["created_at"])
+def _change(row: Mapping[str, Any], locale: str) -> Change:
+    def translate(message: str) -> str:
+        return gettext(locale, message)
+
+    labels = {
+        name: ChangeLabel(
+            field=translate(field_label(name)),
+            before=value_label(name, pair[0], translate, locale),
+            after=value_label(name, pair[1], translate, locale),
+        )
+        for name, pair in (row["changes"] or {}).items()
+        if isinstance(pair, list | tuple) and len(pair) == 2
+    }
+    return Change(
+        kind=row["kind"],
+        changes=row["changes"],
+        actor_name=row["actor_name"],
+        created_at=row["created_at"],
+        labels=labels,
+    )
 
 
 def _stale(request: Request[Any, Any, Any], stale: services.StaleEnterprise) -> Response[Any]:
@@ -185,7 +258,7 @@ def _stale(request: Request[Any, Any, Any], stale: services.StaleEnterprise) -> 
         status_code=HTTP_409_CONFLICT,
         detail=gettext(request_locale(request), stale.message, **stale.params),
         current_version=stale.current_version,
-        changed_meanwhile=[_change(row) for row in stale.changed_meanwhile],
+        changed_meanwhile=[_change(row, request_locale(request)) for row in stale.changed_meanwhile],
     )
     return Response(body, status_code=HTTP_409_CONFLICT, headers={"ETag": f'"{stale.current_version}"'})
 
@@ -214,10 +287,15 @@ class EnterpriseApi(Controller):
         industry: Annotated[str, QueryParameter(max_length=1)] = "",
         status: Annotated[str, QueryParameter(max_length=20)] = "",
         park: Text = "",
+        licence_check: Annotated[
+            str, QueryParameter(max_length=1, description="1: only records to check against the business licence")
+        ] = "",
         page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> Paginated[Enterprise]:
-        filters = EnterpriseFilter(q=q, district=district, town=town, industry=industry, status=status, park=park)
+        filters = EnterpriseFilter(
+            q=q, district=district, town=town, industry=industry, status=status, park=park, licence_check=licence_check
+        )
         found = await list_enterprises(
             current_user(request).actor, filters, PageRequest(page=page_number, per_page=per_page)
         )
@@ -240,10 +318,15 @@ class EnterpriseApi(Controller):
         summary="Register an enterprise and its founder",
         responses=ERRORS | error_responses(409, 429),
     )
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[EnterpriseCreate]) -> EnterpriseDetail:
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[EnterpriseCreate]) -> EnterpriseRegistered:
         actor = current_user(request).actor
-        enterprise_id = await services.register_enterprise(actor, {k: str(v) for k, v in asdict(data).items()})
-        return detail_out(await services.get_enterprise(actor, enterprise_id))
+        form = {k: str(v) for k, v in asdict(data).items()}
+        enterprise_id, warnings = await services.register_enterprise_warned(actor, form)
+        locale = request_locale(request)
+        return EnterpriseRegistered(
+            **asdict(detail_out(await services.get_enterprise(actor, enterprise_id))),
+            warnings=[FieldWarningOut(w.field, w.message, gettext(locale, w.message, **w.params)) for w in warnings],
+        )
 
     @get(
         "/{enterprise_id:int}",
@@ -286,7 +369,7 @@ class EnterpriseApi(Controller):
     @get("/{enterprise_id:int}/history", summary="Every change to the enterprise", responses=ERRORS)
     async def history(self, request: Request[Any, Any, Any], enterprise_id: RowId) -> list[Change]:
         rows = await services.history(current_user(request).actor, enterprise_id)
-        return [_change(row) for row in rows]
+        return [_change(row, request_locale(request)) for row in rows]
 
     @post(
         "/{enterprise_id:int}/founder/reveal",

@@ -10,7 +10,7 @@ from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.guards import current_user
-from accounts.policy import Action
+from accounts.policy import Action, may
 from core.api import RowId
 from core.errors import Invalid
 from core.i18n import gettext
@@ -23,9 +23,10 @@ from enterprises.exports import service as export_service
 from enterprises.exports.rules import ExportFormat
 from enterprises.heavy_work import TooMuchHeavyWork
 from enterprises.history import carried_forward
-from enterprises.listing import EnterpriseFilter, list_enterprises
+from enterprises.listing import EnterpriseFilter, count_enterprises, list_enterprises
 
 Form = URLEncodedBody[dict[str, str]]
+LICENCE_CHECKS = EnterpriseFilter(licence_check="1")
 
 
 def _page_number(values: Mapping[str, Any]) -> int:
@@ -37,6 +38,7 @@ def _edit_values(enterprise: dict[str, Any]) -> dict[str, str]:
     """The record as form values; the founder's phone and ID stay empty (masked values are not input)."""
     values = {key: "" if value is None else str(value) for key, value in enterprise.items()}
     values["founder_phone"] = values["founder_id_number"] = ""
+    values["industry"] = values.get("industry_division") or values.get("industry", "")  # the form lists divisions
     return values
 
 
@@ -57,8 +59,19 @@ class EnterpriseController(Controller):
     ) -> Template:
         filters = EnterpriseFilter.from_values(values)
         request_page = PageRequest(page=_page_number(values))
-        found = await list_enterprises(current_user(request).actor, filters, request_page)
-        return page(request, "enterprises/list.html", status_code=status_code, page=found, filters=filters, **extra)
+        actor = current_user(request).actor
+        found = await list_enterprises(actor, filters, request_page)
+        # Officers are shown how many pilot credit codes wait for them to check against the licence.
+        checks = await count_enterprises(actor, LICENCE_CHECKS) if may(actor, Action.CLEAR_LICENCE_CHECK) else 0
+        return page(
+            request,
+            "enterprises/list.html",
+            status_code=status_code,
+            page=found,
+            filters=filters,
+            licence_checks=checks,
+            **extra,
+        )
 
     @get("/", opt={"action": Action.VIEW_ENTERPRISES})
     async def list_enterprises(self, request: Request[Any, Any, Any]) -> Template:
@@ -161,6 +174,22 @@ class EnterpriseController(Controller):
             values, clashes = carried_forward(data, stale.changed_meanwhile)
             values["version"] = str(stale.current_version)
             return self._edit_again(request, enterprise_id, values, 409, errors=clashes, stale=stale)
+        return Redirect(f"/enterprises/{enterprise_id}")
+
+    @post("/{enterprise_id:int}/licence-check", opt={"action": Action.CLEAR_LICENCE_CHECK})
+    async def clear_licence_check(
+        self, request: Request[Any, Any, Any], enterprise_id: RowId, data: Form
+    ) -> Template | Redirect:
+        raw = data.get("version", "")
+        version = int(raw) if raw.isdigit() and len(raw) < 10 else None
+        confirmed = data.get("confirmed") == "1"
+        try:
+            await services.clear_licence_check(current_user(request).actor, enterprise_id, version, confirmed)
+        except Invalid as error:
+            return await enterprise_page(request, enterprise_id, 400, licence_errors=error.errors)
+        except services.StaleEnterprise as stale:
+            message = gettext(request_locale(request), stale.message, **stale.params)
+            return await enterprise_page(request, enterprise_id, 409, licence_stale=message)
         return Redirect(f"/enterprises/{enterprise_id}")
 
     def _edit_again(

@@ -30,6 +30,7 @@ SUMMARY = (
     Enterprise.status,
     Enterprise.stage,
     Enterprise.credit_code,
+    Enterprise.licence_check,
     Enterprise.registered_by,
     Enterprise.created_at,
     Enterprise.founder.id.as_alias("founder_id"),
@@ -38,6 +39,7 @@ SUMMARY = (
     Enterprise.founder.id_number_last4.as_alias("founder_id_last4"),
 )
 DETAIL = (
+    Enterprise.industry_division,
     Enterprise.main_products,
     Enterprise.credit_code_note,
     Enterprise.founded_on,
@@ -75,6 +77,7 @@ class EnterpriseFilter:
     industry: str = ""
     status: str = ""
     park: str = ""
+    licence_check: str = ""  # "1": only records whose pilot credit code awaits a check against the licence
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> EnterpriseFilter:
@@ -94,6 +97,10 @@ def _conditions(actor: Actor, filters: EnterpriseFilter) -> list[Any]:
         raise Invalid({"industry": "Choose an industry section."})
     if filters.status and filters.status not in {s.value for s in EnterpriseStatus}:
         raise Invalid({"status": "Choose a status."})
+    if filters.licence_check not in ("", "1"):
+        raise Invalid({"licence_check": "Choose whether to list only records to check against the business licence."})
+    if filters.licence_check:
+        conditions.append(Enterprise.licence_check.eq(True))
     for value, column in (
         (filters.district, Enterprise.district),
         (filters.industry, Enterprise.industry),

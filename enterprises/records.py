@@ -8,10 +8,11 @@ from typing import Any
 
 from core import crypto
 from core.bulk import BULK_ROWS, reserve_ids, update_rows
+from core.config import bureau_today
 from core.errors import NotFound
 from enterprises import history
 from enterprises.classification import SnapshotSource
-from enterprises.intake import ENTERPRISE_COLUMNS, FOUNDER_COLUMNS, EnterpriseDraft
+from enterprises.intake import ENTERPRISE_COLUMNS, FOUNDER_COLUMNS, EnterpriseDraft, carry_licence_check
 from enterprises.phones import PHONE_COLUMNS, phone_digest, stored_phone
 from enterprises.tables import Enterprise, EnterpriseChange, Founder, OutcomeSnapshot
 
@@ -25,7 +26,8 @@ _FOUNDER_STATE = (
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    """Today in Chongqing: a record made at 06:38 on 1 December is measured on 1 December, not its UTC day."""
+    return bureau_today()
 
 
 def _digest(id_number: str) -> str:
@@ -113,7 +115,7 @@ async def create_enterprises(drafts: Sequence[EnterpriseDraft], actor_id: int, k
             migrant_employees=draft.migrant_employees,
             annual_revenue=draft.annual_revenue,
             status=draft.status,
-            source=SnapshotSource.IMPORT if kind == "imported" else SnapshotSource.INTAKE,
+            source=SnapshotSource.INTAKE,  # the first measurement, by form or by ledger, is the intake baseline
             recorded_by=actor_id,
         )
         for enterprise_id, draft in zip(enterprise_ids, drafts, strict=True)
@@ -167,6 +169,7 @@ async def apply_drafts(
     written_founders: dict[int, dict[str, Any]] = {}
     for enterprise_id, draft in items:
         current = enterprises[enterprise_id]
+        draft = carry_licence_check(draft, current["credit_code"], bool(current["licence_check"]))
         founder = founders.get(current["founder"]) or {}
         changes = history.changes(
             current, founder, draft, _digest(draft.founder_id_number), phone_digest(draft.founder_phone)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from accounts.policy import Action, Actor, may
@@ -17,7 +17,7 @@ from enterprises.access import may_reach_enterprise, registration_districts
 from enterprises.access_filter import reaches_through_others
 from enterprises.classification import Urgency
 from enterprises.duplicates.service import refuse_unconfirmed_duplicates
-from enterprises.intake import ENTERPRISE_FIELDS, clean_enterprise, clean_need
+from enterprises.intake import ENTERPRISE_FIELDS, FieldWarning, clean_enterprise, clean_need
 from enterprises.listing import DETAIL, SUMMARY, masked
 from enterprises.phones import phone_on_record
 from enterprises.records import apply_draft, create_enterprise, today
@@ -45,10 +45,15 @@ def register_need_cases(find: NeedCases) -> None:
 
 async def register_enterprise(actor: Actor, form: Mapping[str, str]) -> int:
     """Register an enterprise and its founder from a broker's form; returns the enterprise id."""
+    return (await register_enterprise_warned(actor, form))[0]
+
+
+async def register_enterprise_warned(actor: Actor, form: Mapping[str, str]) -> tuple[int, tuple[FieldWarning, ...]]:
+    """Register as `register_enterprise` does; returns the id and what was assumed (a pilot credit code …)."""
     draft = clean_enterprise(form, registration_districts(actor), today())
     await refuse_unconfirmed_duplicates(actor, draft, form)  # PossibleDuplicates unless the broker confirmed
     async with write_transaction():
-        return await create_enterprise(draft, actor.user_id)
+        return await create_enterprise(draft, actor.user_id), draft.warnings
 
 
 async def update_enterprise(
@@ -70,6 +75,7 @@ async def change_enterprise(
     def form_of(existing: Mapping[str, Any]) -> dict[str, str]:
         form = {name: "" if existing.get(name) is None else str(existing[name]) for name in ENTERPRISE_FIELDS}
         form["founder_phone"] = form["founder_id_number"] = ""  # kept unless given
+        form["industry"] = str(existing.get("industry_division") or form["industry"])  # the division, not only C
         return form | {name: value for name, value in changes.items() if name in ENTERPRISE_FIELDS}
 
     return await _edit(actor, enterprise_id, expected_version, form_of)
@@ -165,6 +171,59 @@ async def _stale(enterprise_id: int, expected_version: int) -> StaleEnterprise:
         .output(load_json=True)
     )
     return StaleEnterprise(int(row["version"]) if row else 0, meanwhile[::-1])
+
+
+NOT_FLAGGED = "This record is not waiting for a check against the business licence."
+CONFIRM_LICENCE_CHECK = "Tick the box to confirm the code matches the business licence."
+
+
+async def clear_licence_check(actor: Actor, enterprise_id: int, expected_version: int | None, confirmed: bool) -> int:
+    """Clear the 核对营业执照 flag of a pilot credit code an officer has checked; returns the new version.
+
+    The flag is cleared only from the version the officer looked at, so a code changed meanwhile is
+    checked again, not waved through; the history records who checked it.
+    """
+    if not may(actor, Action.CLEAR_LICENCE_CHECK):
+        raise NotAllowed()
+    try:
+        async with write_transaction():
+            existing = await _row_in_scope(actor, enterprise_id)
+            if expected_version is None:
+                raise VersionRequired()
+            if existing["merged_into"] is not None:
+                raise Conflict(MERGED)
+            if existing["version"] != expected_version:
+                raise _Stale()
+            if not existing["licence_check"]:
+                raise Conflict(NOT_FLAGGED)
+            if not confirmed:
+                raise Invalid({"confirmed": CONFIRM_LICENCE_CHECK})
+            version = expected_version + 1
+            cleared = await (
+                Enterprise.update(
+                    {
+                        Enterprise.licence_check: False,
+                        Enterprise.version: version,
+                        Enterprise.updated_at: datetime.now(UTC),
+                    }
+                )
+                .where((Enterprise.id == enterprise_id) & (Enterprise.version == expected_version))
+                .returning(Enterprise.id)
+            )
+            if not cleared:
+                raise _Stale()
+            await EnterpriseChange.insert(
+                EnterpriseChange(
+                    enterprise=enterprise_id,
+                    actor=actor.user_id,
+                    kind="licence_checked",
+                    changes={"licence_check": [True, False]},
+                    version=version,
+                )
+            )
+            return version
+    except _Stale:
+        raise await _stale(enterprise_id, expected_version or 0) from None
 
 
 async def _row_in_scope(actor: Actor, enterprise_id: int) -> dict[str, Any]:

@@ -58,13 +58,17 @@ class Enterprise(Table, tablename="enterprises_enterprise"):
     id: Serial  # declared for type checkers; Piccolo adds the column itself
     name = Varchar(length=200, index=True)
     credit_code = Varchar(length=18, default="", index=True, help_text="统一社会信用代码, optional")
-    credit_code_note = Text(default="", help_text="why a code failing its check character was accepted")
+    credit_code_note = Text(default="", help_text="a note on a code failing its check character (a pilot code)")
+    licence_check = Boolean(
+        default=False, index=True, help_text="核对营业执照: a pilot credit code nobody has checked against the licence"
+    )
     legal_form = Varchar(length=30, choices=LegalForm, default=LegalForm.INDIVIDUAL_BUSINESS)
     district = Varchar(length=6, index=True, help_text="GB/T 2260 code")
     town = Varchar(length=100, default="")
     village = Varchar(length=100, default="")
     park = Varchar(length=200, default="", help_text="entrepreneurship park (创业园区), if any")
     industry = Varchar(length=1, default="", help_text="GB/T 4754-2017 section letter")
+    industry_division = Varchar(length=2, default="", help_text="GB/T 4754-2017 division code (01–97), '' if unknown")
     main_products = Varchar(length=200, default="")
     founded_on = Date(null=True, default=None)
     employees = Integer(null=True, default=None)

@@ -41,6 +41,7 @@ PURE_MODULES = (
     "accounts.policy",
     "enterprises.classification",
     "enterprises.identifiers",
+    "enterprises.industries",
     "casework.workflow",
     "casework.states",
     "casework.followups.rules",

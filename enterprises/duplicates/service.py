@@ -11,11 +11,12 @@ name, town, broker, id or link. Each check is counted and audited (`quota`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from accounts.policy import Actor
 from core import crypto
+from core.config import bureau_today
 from core.errors import Conflict
 from core.text import normalise_text
 from core.text_search import contains
@@ -60,7 +61,7 @@ class PossibleDuplicates(Conflict):
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return bureau_today()  # the bureau's day, not the UTC one
 
 
 def probe_from_fields(fields: Mapping[str, str], enterprise_id: int | None = None) -> Probe:
