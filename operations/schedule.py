@@ -12,7 +12,7 @@ from core.periodic import Periodic
 from core.sessions import delete_expired_sessions
 from core.worker import recover_abandoned_jobs
 from enterprises.exports.service import sweep_exports
-from enterprises.imports.purging import purge_unconfirmed_imports
+from enterprises.imports.purging import purge_rows_to_fix, purge_unconfirmed_imports
 
 
 def _expire_sessions(now: datetime) -> int:
@@ -31,6 +31,10 @@ def _purge_unconfirmed_imports(now: datetime) -> int:
     return asyncio.run(purge_unconfirmed_imports(now))
 
 
+def _purge_rows_to_fix(now: datetime) -> int:
+    return asyncio.run(purge_rows_to_fix(now))
+
+
 def _recover_abandoned_jobs(now: datetime) -> list[str]:
     return recover_abandoned_jobs(redis_connection(), QUEUE_NAMES, now)
 
@@ -46,4 +50,5 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("sweep_exports", timedelta(minutes=10), _sweep_exports),
     # Checked import rows hold personal data: those never confirmed go after `import_draft_days`.
     Periodic("purge_unconfirmed_imports", timedelta(hours=1), _purge_unconfirmed_imports),
+    Periodic("purge_rows_to_fix", timedelta(hours=1), _purge_rows_to_fix),
 )

@@ -166,11 +166,16 @@ async def _mark_rows(results: dict[str, list[int]]) -> None:
 
 async def _scrub_drafts(batch_id: int) -> None:
     """Drop the stored drafts (personal data) of a batch's rows; the row report keeps name, town and verdict."""
+    await scrub_row_data(batch_id, "draft")
+
+
+async def scrub_row_data(batch_id: int, key: str) -> None:
+    """Drop one key of the stored data of a batch's rows (a draft, the original cells: personal data)."""
     table = ImportRow._meta.tablename
     if isinstance(engine(), PostgresEngine):
-        sql = f"UPDATE {table} SET data = (data::jsonb - 'draft')::json WHERE batch = {{}}"
+        sql = f"UPDATE {table} SET data = (data::jsonb - '{key}')::json WHERE batch = {{}}"
     else:
-        sql = f"UPDATE {table} SET data = json_remove(data, '$.draft') WHERE batch = {{}}"
+        sql = f"UPDATE {table} SET data = json_remove(data, '$.{key}') WHERE batch = {{}}"
     await ImportRow.raw(sql, batch_id)
 
 

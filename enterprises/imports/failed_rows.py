@@ -27,6 +27,7 @@ from piccolo.engine.postgres import PostgresEngine
 from accounts.policy import Actor
 from core import crypto
 from core.db import engine, write_transaction
+from core.errors import Conflict
 from core.i18n import gettext
 from core.spreadsheets import write_text_cell
 from enterprises.imports.kinds import ENTERPRISES
@@ -48,6 +49,12 @@ FIX_WITHOUT_VALUE = "{column}: {problem}"
 FIX_ROW = "Row {row} of the uploaded file."
 SHEET_TITLE = "Rows to fix"
 FILENAME = "{stem}-rows-to-fix.xlsx"
+CELLS_KEY = "cells_cipher"  # on a row: its original cells, encrypted
+CELLS_PURGED = "cells_purged"  # on a batch's summary: those cells were deleted (enterprises.imports.purging)
+ROWS_TO_FIX_GONE = (
+    "The rows to fix of this import were deleted a while after it finished (they held personal data). "
+    "Upload your file again to check it."
+)
 
 
 # --- at the end of the dry run ------------------------------------------------------------------------------------
@@ -138,6 +145,8 @@ async def failed_rows_workbook(actor: Actor, batch_id: int, locale: str, kind: s
         await ImportBatch.select(ImportBatch.summary).where(ImportBatch.id == batch_id).output(load_json=True).first()
     )
     summary = batch["summary"] if batch and isinstance(batch["summary"], dict) else {}
+    if summary.get(CELLS_PURGED):
+        raise Conflict(ROWS_TO_FIX_GONE)
     headers = [str(header) for header in (summary.get("layout") or {}).get("headers") or []]
     rows = (
         await ImportRow.select(ImportRow.row_number, ImportRow.outcome, ImportRow.data, ImportRow.errors)
@@ -150,7 +159,7 @@ async def failed_rows_workbook(actor: Actor, batch_id: int, locale: str, kind: s
     written: list[tuple[list[str], str]] = []
     for row in rows:
         data = row["data"] or {}
-        cipher = str(data.get("cells_cipher") or "")
+        cipher = str(data.get(CELLS_KEY) or "")
         cells: list[str] = [str(cell) for cell in json.loads(crypto.decrypt(cipher))] if cipher else []
         params = data.get("params", {})
         problems: list[tuple[str, str, Mapping[str, Any]]] = [

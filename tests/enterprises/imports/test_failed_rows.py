@@ -4,14 +4,17 @@ downloaded in the file's own layout, corrected and imported again without duplic
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from core.config import settings
 from core.spreadsheets import write_text_cell
 from enterprises.identifiers import complete_resident_id
-from enterprises.imports.failed_rows import NOTHING_IMPORTABLE, what_to_fix
+from enterprises.imports.failed_rows import CELLS_KEY, NOTHING_IMPORTABLE, what_to_fix
+from enterprises.imports.purging import purge_rows_to_fix
 from enterprises.imports.tables import ImportRow
 from enterprises.tables import Enterprise
 from tests.conftest import Client, Personas, run_worker_until_idle
@@ -204,3 +207,24 @@ def test_it_says_what_to_fix_in_chinese_with_the_value_given(
     text = what_to_fix("zh_CN", 7, problems, columns, cells)
 
     assert text.splitlines() == [expected, "原文件第 7 行。"]
+
+
+async def test_it_deletes_the_rows_to_fix_some_days_after_the_import_finished(
+    client: Client, personas: Personas
+) -> None:
+    token = await client.api_token("alice")
+    batch_id = await checked(client, token, workbook(GOOD_ROWS + BAD_ROWS))
+    await confirmed(client, token, batch_id)
+    now = datetime.now(UTC)
+
+    assert await purge_rows_to_fix(now) == 0  # just finished: the broker still needs them
+    later = now + timedelta(days=settings.limits.import_draft_days, hours=1)
+    assert await purge_rows_to_fix(later) == 1
+    assert await purge_rows_to_fix(later) == 0  # a second run finds nothing more
+
+    rows = await ImportRow.select(ImportRow.data).where(ImportRow.batch == batch_id).output(load_json=True)
+    assert rows and not any(CELLS_KEY in (row["data"] or {}) for row in rows)
+    gone = await client.http.get(f"/api/v1/imports/{batch_id}/failed-rows.xlsx", headers=token)
+    assert gone.status_code == 409 and "重新上传" in gone.text
+    kept = await client.http.get(f"/api/v1/imports/{batch_id}", headers=token)
+    assert kept.status_code == 200 and kept.json()["counts"]["error"] == 2  # the report and its summary stay
