@@ -197,7 +197,8 @@ def messy_rows() -> Messy:
             again = valid(2)  # the third farm again, further down, with another phone
             again[6] = "13901549903"
             lines.append(again)
-            errors[row] = ("B", "企业（个体户）名称", zh(DUPLICATE_IN_FILE, row=first_row_of[again[1]]))
+            # Same founder ID number and same name in the same town: the ID number is named first.
+            errors[row] = ("H", "身份证号码", zh(DUPLICATE_IN_FILE, row=first_row_of[again[1]]))
     number = 0
     for line in lines:
         if line is not None:
@@ -295,12 +296,14 @@ def test_it_shows_the_progress_of_an_import_and_imports_the_valid_rows_once_conf
     expect(main).to_contain_text(zh(MATCHES_FOUND, count=1))
     expect(main).to_contain_text(zh(COLUMN_UNKNOWN, letter="L", header="备注"))
     filters = page.get_by_role("navigation", name=zh("Show rows"))
+    # The blank line inside the table is reported as skipped, not as an error.
     expect(filters.get_by_role("link")).to_have_text(
         [
-            f"{zh('All')} ({total})",
+            f"{zh('All')} ({total + 1})",
             f"{zh('Will be created')} ({created})",
             f"{zh('Matches a registered enterprise')} (1)",
             f"{zh('Has errors')} ({errors})",
+            f"{zh('Skipped: not data')} (1)",
         ]
     )
 
