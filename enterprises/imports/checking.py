@@ -43,7 +43,7 @@ OTHER_DISTRICT = "Belongs to {district}: to be imported by that district's broke
 REGISTERED_BY_OTHERS = "This enterprise is already registered by someone else; ask your district officer to update it."
 CHECK_FAILED = "The file could not be checked because of a fault on our side. Upload it again later."
 CHECK_TOO_SLOW = "Checking the file took longer than {minutes} minutes; split it into smaller files."
-FILE_GONE = "The check of this file was interrupted after the file was read. Upload it again."
+FILE_GONE = "The file of this import is no longer kept. Upload it again."
 
 
 def read_limits() -> ReadLimits:
@@ -196,12 +196,9 @@ async def _check(batch_id: int, kind: RowKind | None = None) -> None:
     default_district = actor.district or ""
     content = bytes(batch["content"] or b"")
     if not content:
-        # Read by an earlier run that was cut short: the file went then (below), so it cannot be checked again.
-        raise ImportFileError(FILE_GONE)
-    # The file holds ID numbers and phones in clear: it goes as soon as it is read; the rows keep what
-    # the import needs, personal data encrypted.
-    async with write_transaction():
-        await ImportBatch.update({ImportBatch.content: b""}).where(ImportBatch.id == batch_id)
+        raise ImportFileError(FILE_GONE)  # a batch whose file is gone (its check ended meanwhile): nothing to read
+    # The file holds ID numbers and phones in clear: it goes in the write that ends the check (finish_check,
+    # _fail), not before, so that a check cut short by a killed worker is run again from the file, not lost.
     if kind is not None:
         sheet = read_rows(batch["filename"], content, read_limits(), known_header=kind.is_header)
         await _check_kind(batch_id, await kind.check_rows(sheet, actor), sheet)

@@ -203,7 +203,7 @@ def test_it_stores_an_import_draft_with_the_phone_encrypted() -> None:
     assert draft_from_data(data, crypto.decrypt) == draft
 
 
-async def test_it_empties_the_upload_as_soon_as_the_check_has_read_it(client: Client, personas: Personas) -> None:
+async def test_it_empties_the_upload_when_its_check_ends(client: Client, personas: Personas) -> None:
     _, batch_id = await checked_batch(client, personas)
     stored = await ImportBatch.select(ImportBatch.content).where(ImportBatch.id == batch_id).first()
     assert stored is not None and bytes(stored["content"]) == b""
