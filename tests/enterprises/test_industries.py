@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from core.errors import Invalid
 from core.i18n import gettext
@@ -18,8 +18,8 @@ from enterprises.industries import READ_AS, UNKNOWN_INDUSTRY, How, resolve_indus
 from enterprises.industry_table import DIVISIONS, SECTION_RANGES, SECTIONS, SHORT_FORMS, STANDARD_TERMS
 from enterprises.intake import FieldWarning, clean_enterprise
 from enterprises.tables import Enterprise
-from tests.conftest import DISTRICT_A, Client, Personas, run_worker_until_idle
-from tests.enterprises.imports.uploads import batch, report, upload
+from tests.conftest import DISTRICT_A, Client, Personas
+from tests.enterprises.test_three_doors import DOORS
 
 TODAY = date(2026, 12, 2)
 GOOD = {
@@ -241,48 +241,12 @@ def test_it_lists_sections_and_divisions_on_the_templates_reference_sheet() -> N
 # --- the three doors --------------------------------------------------------------------------------------------
 
 
-async def _through_the_form(client: Client, values: dict[str, str]) -> None:
-    await client.login("alice")
-    response = await client.post_form("/enterprises/new", values)
-    assert response.status_code == 302, response.text
-
-
-async def _through_the_api(client: Client, values: dict[str, str]) -> None:
+@pytest.mark.anyio
+async def test_it_tells_an_api_client_what_an_industry_was_read_as(client: Client, personas: Personas) -> None:
     token = await client.api_token("alice")
-    response = await client.http.post("/api/v1/enterprises", json=values, headers=token)
+    response = await client.http.post("/api/v1/enterprises", json={**GOOD, "industry": "电商"}, headers=token)
     assert response.status_code == 201, response.text
-    warned = [w["message_id"] for w in response.json()["warnings"] if w["field"] == "industry"]
-    assert warned == ([READ_AS] if values["industry"] == "电商" else [])
-
-
-async def _through_an_import(client: Client, values: dict[str, str]) -> None:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(["企业名称", "区县", "乡镇（街道）", "创业者姓名", "联系电话", "所属行业"])
-    sheet.append([values[name] for name in ("name", "district", "town", "founder_name", "founder_phone", "industry")])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    token = await client.api_token("alice")
-    uploaded = await upload(client, token, buffer.getvalue())
-    assert uploaded.status_code == 201, uploaded.text
-    batch_id = uploaded.json()["id"]
-    run_worker_until_idle()
-    (row,) = await report(client, token, batch_id)
-    assert row["errors"] == [], row
-    assert [w["message_id"] for w in row["warnings"] if w["field"] == "industry"] == (
-        [READ_AS] if values["industry"] == "电商" else []
-    )
-    await client.login("alice")
-    confirmed = await client.post_form(
-        f"/enterprises/imports/{batch_id}/confirm", {"on_match": "skip"}, csrf_from=f"/enterprises/imports/{batch_id}"
-    )
-    assert confirmed.status_code in (302, 303), confirmed.text
-    run_worker_until_idle()
-    assert (await batch(client, token, batch_id))["state"] == "applied"
-
-
-DOORS = {"form": _through_the_form, "api": _through_the_api, "import": _through_an_import}
+    assert [w["message_id"] for w in response.json()["warnings"] if w["field"] == "industry"] == [READ_AS]
 
 
 @pytest.mark.anyio
@@ -299,7 +263,7 @@ async def test_it_stores_an_industry_name_alike_through_every_door(
 
 @pytest.mark.anyio
 async def test_it_shows_section_and_division_on_the_page_and_in_the_api(client: Client, personas: Personas) -> None:
-    await _through_the_form(client, {**GOOD, "industry": "15"})
+    await DOORS["form"](client, {**GOOD, "industry": "15"})
     row = await Enterprise.select(Enterprise.id).first()
     assert row is not None
 
@@ -314,7 +278,7 @@ async def test_it_shows_section_and_division_on_the_page_and_in_the_api(client: 
 
 @pytest.mark.anyio
 async def test_it_keeps_the_division_when_other_fields_change(client: Client, personas: Personas) -> None:
-    await _through_the_form(client, {**GOOD, "industry": "15"})
+    await DOORS["form"](client, {**GOOD, "industry": "15"})
     row = await Enterprise.select(Enterprise.id, Enterprise.version).first()
     assert row is not None
     token = await client.api_token("alice")

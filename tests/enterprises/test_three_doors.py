@@ -25,6 +25,7 @@ HEADERS = {
     "town": "乡镇（街道）",
     "founder_name": "创业者姓名",
     "founder_phone": "联系电话",
+    "industry": "所属行业",
     "founded_on": "成立日期",
     "employees": "从业人数",
     "migrant_employees": "吸纳返乡人员",
