@@ -67,6 +67,26 @@ def chain_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
+async def hold_the_chain() -> None:
+    """Inside a write transaction: wait for, and hold to its end, the right to append to the trail.
+
+    SQLite's IMMEDIATE write transaction already holds it; PostgreSQL takes a transaction-level
+    advisory lock. A caller that must count events and then append one (a quota) takes it first,
+    so two requests never both see the last free place.
+    """
+    if isinstance(engine(), PostgresEngine):
+        await engine().run_ddl(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
+
+
+async def count_events(kind: AuditKind, actor_id: int, since: datetime) -> int:
+    """How many events of a kind one user caused since a moment (a quota counted from the trail)."""
+    return int(
+        await AuditEvent.count().where(
+            (AuditEvent.kind == AuditKind(kind).value) & (AuditEvent.actor_id == actor_id) & (AuditEvent.at > since)
+        )
+    )
+
+
 async def record_event(
     kind: AuditKind,
     *,
@@ -89,9 +109,7 @@ async def record_event(
         "source": source[:SOURCE_LENGTH],
     }
     async with write_transaction():  # joins the caller's transaction when there is one
-        if isinstance(engine(), PostgresEngine):
-            # Held to the end of the (outer) transaction: the next writer reads our hash.
-            await engine().run_ddl(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
+        await hold_the_chain()  # to the end of the (outer) transaction: the next writer reads our hash
         last = await AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id, ascending=False).first()
         prev_hash = last["hash"] if last else ""
         await AuditEvent.insert(

@@ -13,14 +13,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from piccolo.engine.postgres import PostgresEngine
-
 from accounts.policy import Actor
-from core.audit import CHAIN_LOCK, AuditKind, record_event
+from core.audit import AuditKind, count_events, hold_the_chain, record_event
 from core.config import settings
-from core.db import engine, write_transaction
+from core.db import write_transaction
 from core.errors import TooManyAttempts
-from core.tables import AuditEvent
 
 WINDOW = timedelta(minutes=1)
 TOO_MANY_CHECKS = "Too many duplicate checks in a minute. Wait a minute and try again."
@@ -34,14 +31,7 @@ class TooManyChecks(TooManyAttempts):
 
 
 async def _checks_in_last_minute(actor: Actor) -> int:
-    since = datetime.now(UTC) - WINDOW
-    return int(
-        await AuditEvent.count().where(
-            (AuditEvent.kind == AuditKind.DUPLICATE_CHECK.value)
-            & (AuditEvent.actor_id == actor.user_id)
-            & (AuditEvent.at > since)
-        )
-    )
+    return await count_events(AuditKind.DUPLICATE_CHECK, actor.user_id, datetime.now(UTC) - WINDOW)
 
 
 async def within_quota(actor: Actor, check: Callable[[], Awaitable[list[dict[str, Any]]]]) -> list[dict[str, Any]]:
@@ -51,10 +41,7 @@ async def within_quota(actor: Actor, check: Callable[[], Awaitable[list[dict[str
         raise TooManyChecks()
     found = await check()
     async with write_transaction():
-        if isinstance(engine(), PostgresEngine):
-            # The audit chain's lock, taken before counting: concurrent checks of one user are
-            # counted one after another (SQLite: the IMMEDIATE transaction's write lock).
-            await engine().run_ddl(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
+        await hold_the_chain()  # before counting: concurrent checks of one user are counted one after another
         if await _checks_in_last_minute(actor) >= allowed:
             raise TooManyChecks()  # another request of his took the last one meanwhile
         await record_event(

@@ -79,8 +79,18 @@ class ExportStarted:
     export_id: int | None = None
 
 
+@dataclass(frozen=True)
+class _Translator:
+    """Messages in one locale, which it names: the writer reads district and industry names in it too."""
+
+    locale: str
+
+    def __call__(self, message: str) -> str:
+        return gettext(self.locale, message)
+
+
 def translator(locale: str) -> exporting.Translate:
-    return lambda message: gettext(locale, message)
+    return _Translator(locale)
 
 
 async def start_export(
